@@ -1,0 +1,32 @@
+"""The analysis entry points: a Recording in, a Session out.
+
+``analyze`` is the streaming analyzer (:class:`reptrack.segment.stream.StreamAnalyzer`)
+run over the whole file, so live feedback and offline analysis share one
+implementation of every rule.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .guidance import Guidance, load_guidance
+from .model import Recording, Session
+
+
+def analyze_recording(rec: Recording, guidance: Guidance | None = None) -> Session:
+    """Segment ``rec`` into reps and sets, measure them and raise flags."""
+    from .segment.stream import StreamAnalyzer
+
+    guidance = guidance or load_guidance()
+    sa = StreamAnalyzer(guidance=guidance, nominal_rate_hz=rec.nominal_rate_hz)
+    sa.push(rec.t, rec.acc)
+    sa.finish()
+    return Session(recording=rec, guidance=guidance, reps=list(sa.reps), sets=list(sa.sets))
+
+
+def analyze_file(path: str | os.PathLike[str], guidance: Guidance | None = None, **reader_options: Any) -> Session:
+    """Read any supported file (see :func:`reptrack.io.read_recording`) and analyse it."""
+    from .io import read_recording
+
+    return analyze_recording(read_recording(path, **reader_options), guidance)

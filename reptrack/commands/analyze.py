@@ -1,0 +1,85 @@
+"""``reptrack analyze PATH...``: reps, phases, tempo, wobble and flags."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..errors import InputError
+
+#: File suffixes picked up when a directory is given.
+RECORDING_SUFFIXES = (".csv", ".txt", ".zip")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "analyze",
+        help="analyse recorded sessions (files or directories)",
+        description="Find every heel-raise rep, its lift / pause / lower times, range and wobble, "
+        "and flag reps that break the guidance.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="recording file(s) or directories of them")
+    p.add_argument("--json", action="store_true", help="print the schema-1 JSON document (see README)")
+    p.add_argument("--guidance", default=None, metavar="NAME|FILE", help="guidance profile (default 3-1-3)")
+    add_reader_options(p)
+    p.set_defaults(func=run)
+
+
+def add_reader_options(p: argparse.ArgumentParser) -> None:
+    """Options every command that reads recordings accepts (see reptrack.io)."""
+    p.add_argument(
+        "--columns",
+        default=None,
+        metavar="t=COL,ax=COL,ay=COL,az=COL",
+        help="name the time and acceleration columns of any other CSV",
+    )
+    p.add_argument("--units", default=None, choices=["g", "mg", "m/s2"], help="acceleration unit for --columns")
+    p.add_argument("--time-unit", default=None, choices=["s", "ms", "us", "ns"], help="time unit for --columns")
+
+
+def reader_options(args: argparse.Namespace) -> dict[str, str]:
+    return {k: v for k, v in (("columns", args.columns), ("units", args.units), ("time_unit", args.time_unit)) if v}
+
+
+def expand_paths(paths: list[str]) -> list[Path]:
+    """Files as given, directories expanded to their recording files (sorted)."""
+    out: list[Path] = []
+    for s in paths:
+        p = Path(s)
+        if p.is_dir():
+            found = sorted(
+                q
+                for q in p.iterdir()
+                if q.is_file() and q.suffix.lower() in RECORDING_SUFFIXES and not q.name.endswith(".truth.json")
+            )
+            if not found:
+                raise InputError("the directory holds no recording files (.csv, .txt, .zip)", str(p))
+            out.extend(found)
+        elif not p.exists():
+            raise InputError("no such file", str(p))
+        else:
+            out.append(p)
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..analysis import analyze_file
+    from ..guidance import load_guidance
+    from ..report.text import format_session
+
+    guidance = load_guidance(args.guidance)
+    files = expand_paths(args.paths)
+    sessions = [analyze_file(f, guidance, **reader_options(args)) for f in files]
+    if args.json:
+        docs = [s.to_json_dict() for s in sessions]
+        out = docs[0] if len(docs) == 1 else {"schema": docs[0]["schema"], "sessions": docs}
+        json.dump(out, sys.stdout, indent=1, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        for s in sessions:
+            for w in s.recording.warnings:
+                print(f"reptrack: warning: {s.recording.path}: {w}", file=sys.stderr)
+            sys.stdout.write(format_session(s))
+    return 0

@@ -1,0 +1,135 @@
+"""Guidance profiles (tempo targets) and the flag rules that encode them.
+
+A profile is a TOML file::
+
+    name = "3-1-3"
+    description = "lift 3 s, pause 1 s at the top, lower 3 s; 3 x 15"
+    lift_target_s = 3.0
+    hold_target_s = 1.0
+    lower_target_s = 3.0
+    lift_min_s = 2.0      # flag lift_too_fast below this
+    hold_min_s = 0.5      # flag no_pause below this
+    lower_min_s = 2.0     # flag lower_too_fast below this
+    partial_rel = 0.5     # flag partial below this fraction of the reference range
+    wobble_factor = 2.0   # flag wobble above this multiple of the reference wobble
+    sets = 3
+    reps_per_set = 15
+
+Built-ins live in ``reptrack/guidance_profiles/``; ``--guidance FILE`` loads
+any other.  The default thresholds come from issue #2 (physiotherapy
+guidance: lift ~3 s, pause ~1 s, lower ~3 s; fast reps recruit the stretch
+reflex and bypass the soleus).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import GuidanceError
+
+DEFAULT_GUIDANCE = "3-1-3"
+
+#: Flag names (stable: they appear in the JSON interface).
+LIFT_TOO_FAST = "lift_too_fast"
+LOWER_TOO_FAST = "lower_too_fast"
+NO_PAUSE = "no_pause"
+PARTIAL = "partial"
+WOBBLE = "wobble"
+ALL_FLAGS = (LIFT_TOO_FAST, LOWER_TOO_FAST, NO_PAUSE, PARTIAL, WOBBLE)
+#: Flags that break the tempo (used for set compliance).
+TEMPO_FLAGS = (LIFT_TOO_FAST, LOWER_TOO_FAST, NO_PAUSE)
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """Tempo targets (s), flag thresholds and the set plan."""
+
+    name: str = DEFAULT_GUIDANCE
+    description: str = ""
+    lift_target_s: float = 3.0
+    hold_target_s: float = 1.0
+    lower_target_s: float = 3.0
+    lift_min_s: float = 2.0
+    hold_min_s: float = 0.5
+    lower_min_s: float = 2.0
+    partial_rel: float = 0.5
+    wobble_factor: float = 2.0
+    sets: int = 3
+    reps_per_set: int = 15
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def flags_for(
+        self,
+        lift_s: float,
+        hold_s: float,
+        lower_s: float,
+        range_rel: float,
+        wobble: float,
+        wobble_ref: float | None,
+    ) -> list[str]:
+        """Flags for one rep.  ``range_rel`` is the rep's range over the
+        reference range; ``wobble_ref`` the reference wobble from earlier reps
+        (None while there is none yet, then no wobble flag can be raised)."""
+        flags: list[str] = []
+        if lift_s < self.lift_min_s:
+            flags.append(LIFT_TOO_FAST)
+        if lower_s < self.lower_min_s:
+            flags.append(LOWER_TOO_FAST)
+        if hold_s < self.hold_min_s:
+            flags.append(NO_PAUSE)
+        if range_rel < self.partial_rel:
+            flags.append(PARTIAL)
+        if wobble_ref is not None and wobble_ref > 0 and wobble > self.wobble_factor * wobble_ref:
+            flags.append(WOBBLE)
+        return flags
+
+
+def builtin_names() -> list[str]:
+    files = resources.files("reptrack").joinpath("guidance_profiles")
+    return sorted(p.name[:-5] for p in files.iterdir() if p.name.endswith(".toml"))
+
+
+def _from_mapping(data: dict[str, Any], source: str) -> Guidance:
+    known = {f.name: f.type for f in fields(Guidance)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise GuidanceError(f"{source}: unknown guidance key(s) {', '.join(unknown)}; known keys are {', '.join(known)}")
+    kwargs: dict[str, Any] = {}
+    for k, v in data.items():
+        default = getattr(Guidance(), k)
+        try:
+            kwargs[k] = type(default)(v)
+        except (TypeError, ValueError):
+            raise GuidanceError(f"{source}: {k} must be a {type(default).__name__}, got {v!r}") from None
+    g = Guidance(**kwargs)
+    for k in ("lift_target_s", "lower_target_s", "reps_per_set", "sets"):
+        if getattr(g, k) <= 0:
+            raise GuidanceError(f"{source}: {k} must be positive")
+    return g
+
+
+def load_guidance(name_or_path: str | None = None) -> Guidance:
+    """A built-in profile by name (``3-1-3``, ``5-2-5``, ...) or a TOML file."""
+    name_or_path = name_or_path or DEFAULT_GUIDANCE
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists():
+        if not p.is_file():
+            raise GuidanceError(f"guidance file {name_or_path} does not exist")
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise GuidanceError(f"{name_or_path}: not valid TOML ({exc})") from None
+        data.setdefault("name", p.stem)
+        return _from_mapping(data, str(p))
+    res = resources.files("reptrack").joinpath("guidance_profiles", f"{name_or_path}.toml")
+    if not res.is_file():
+        raise GuidanceError(
+            f"unknown guidance {name_or_path!r}; built-ins are {', '.join(builtin_names())}, or pass a TOML file"
+        )
+    return _from_mapping(tomllib.loads(res.read_text(encoding="utf-8")), name_or_path)

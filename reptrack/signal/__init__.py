@@ -1,0 +1,1 @@
+"""Resampling, gaps, filters (batch and streaming with state) and tilt estimation."""

@@ -1,0 +1,156 @@
+"""Native CSV: round trip, metadata, and every row of the validation table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reptrack.errors import InputError
+from reptrack.io import read_native, read_recording, write_native
+from reptrack.model import Recording
+
+
+def _still(n: int = 500, fs: float = 50.0) -> Recording:
+    t = np.arange(n) / fs
+    acc = np.tile([0.1, -0.2, 0.97], (n, 1)) + 0.001 * np.sin(t)[:, None]
+    return Recording(t=t, acc=acc, meta={"sensor": "test"}, start_utc="2026-11-22T08:00:00Z")
+
+
+def _write(tmp_path: Path, text: str, name: str = "r.csv") -> Path:
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def _lines(n: int = 200, fs: float = 50.0) -> list[str]:
+    return [f"{i / fs:.4f},0.01,0.02,0.99" for i in range(n)]
+
+
+def test_round_trip_keeps_samples_and_metadata(tmp_path: Path) -> None:
+    rec = _still()
+    p = tmp_path / "a.csv"
+    write_native(rec, p)
+    back = read_native(p)
+    assert back.n_samples == rec.n_samples
+    assert np.allclose(back.t, rec.t, atol=1e-6)
+    assert np.allclose(back.acc, rec.acc, atol=1e-5)
+    assert back.start_utc == "2026-11-22T08:00:00Z"
+    assert back.meta["sensor"] == "test"
+    assert back.nominal_rate_hz == pytest.approx(50.0)
+    assert back.gaps == []
+
+
+def test_gyro_on_its_own_time_base_round_trips(tmp_path: Path) -> None:
+    rec = _still(500, 50.0)
+    rec.gyro_t = np.arange(250) / 25.0 + 0.013
+    rec.gyro = np.column_stack([np.arange(250.0), np.zeros(250), np.ones(250)])
+    p = tmp_path / "g.csv"
+    write_native(rec, p)
+    back = read_native(p)
+    assert back.n_samples == 500
+    assert back.gyro_t is not None and back.gyro is not None
+    assert len(back.gyro_t) == 250
+    assert np.allclose(back.gyro_t, rec.gyro_t, atol=1e-6)
+    assert np.allclose(back.gyro[:, 0], np.arange(250.0))
+
+
+def test_time_is_rebased_to_first_sample(tmp_path: Path) -> None:
+    p = _write(tmp_path, "t,ax,ay,az\n" + "\n".join(f"{100 + i / 50:.4f},0,0,1" for i in range(200)) + "\n")
+    rec = read_native(p)
+    assert rec.t[0] == 0.0
+    assert rec.t[-1] == pytest.approx(199 / 50)
+
+
+def test_gaps_are_listed_not_filled(tmp_path: Path) -> None:
+    rows = _lines(300)
+    del rows[100:110]  # 10 lost samples = 0.22 s gap at 50 Hz
+    rec = read_native(_write(tmp_path, "# sample_rate_hz: 50\nt,ax,ay,az\n" + "\n".join(rows) + "\n"))
+    assert rec.n_samples == 290
+    assert len(rec.gaps) == 1
+    assert rec.gaps[0].start == pytest.approx(99 / 50)
+    assert rec.gaps[0].end == pytest.approx(110 / 50)
+
+
+@pytest.mark.parametrize(
+    "text, needle, line",
+    [
+        ("t,ax,ay\n0,0,0\n", "missing column(s) az; found t, ax, ay", 1),
+        ("t;ax;ay;az\n0;0;0;1\n", "separated by ';'", 1),
+        ("t,ax,ay,az\n", "no data rows", None),
+        ("", "empty", None),
+    ],
+)
+def test_fatal_header_problems(tmp_path: Path, text: str, needle: str, line: int | None) -> None:
+    with pytest.raises(InputError) as ei:
+        read_native(_write(tmp_path, text))
+    assert needle in str(ei.value)
+    assert ei.value.line == line
+
+
+def test_non_numeric_cell_names_line_and_column(tmp_path: Path) -> None:
+    rows = _lines()
+    rows[41] = "0.8200,0.01,abc,0.99"
+    with pytest.raises(InputError) as ei:
+        read_native(_write(tmp_path, "# sensor: x\nt,ax,ay,az\n" + "\n".join(rows) + "\n"))
+    assert ei.value.line == 44  # 1 meta line + header + 42nd row
+    assert "'ay'" in str(ei.value) and "abc" in str(ei.value)
+
+
+def test_time_backwards_is_fatal_with_line(tmp_path: Path) -> None:
+    rows = _lines()
+    rows[10], rows[11] = rows[11], rows[10]
+    with pytest.raises(InputError) as ei:
+        read_native(_write(tmp_path, "t,ax,ay,az\n" + "\n".join(rows) + "\n"))
+    assert "backwards" in str(ei.value)
+    assert ei.value.line == 13
+
+
+@pytest.mark.parametrize(
+    "scale, needle", [(9.80665, "m/s^2"), (1000.0, "milli-g"), (0.01, "no gravity")]
+)
+def test_wrong_units_and_missing_gravity(tmp_path: Path, scale: float, needle: str) -> None:
+    rows = [f"{i / 50:.4f},{0.01 * scale:.5f},{0.02 * scale:.5f},{0.99 * scale:.5f}" for i in range(200)]
+    with pytest.raises(InputError) as ei:
+        read_native(_write(tmp_path, "t,ax,ay,az\n" + "\n".join(rows) + "\n"))
+    assert needle in str(ei.value)
+
+
+def test_too_short_is_fatal(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="only 1.98 s"):
+        read_native(_write(tmp_path, "t,ax,ay,az\n" + "\n".join(_lines(100)) + "\n"))
+
+
+def test_truncated_final_line_is_dropped_with_warning(tmp_path: Path) -> None:
+    text = "t,ax,ay,az\n" + "\n".join(_lines()) + "\n4.0000,0.01,0.0"
+    rec = read_native(_write(tmp_path, text))
+    assert rec.n_samples == 200
+    assert any("truncated final line" in w for w in rec.warnings)
+
+
+def test_duplicate_timestamps_repaired(tmp_path: Path) -> None:
+    rows = _lines()
+    rows.insert(50, rows[50])
+    rec = read_native(_write(tmp_path, "t,ax,ay,az\n" + "\n".join(rows) + "\n"))
+    assert rec.n_samples == 200
+    assert any("repeated timestamp" in w for w in rec.warnings)
+
+
+def test_short_nan_run_is_filled_long_one_becomes_gap(tmp_path: Path) -> None:
+    rows = _lines(400)
+    for i in (60, 61):  # 2 samples at 50 Hz: filled
+        rows[i] = f"{i / 50:.4f},,,"
+    for i in range(200, 240):  # 0.8 s: dropped -> gap
+        rows[i] = f"{i / 50:.4f},,,"
+    rec = read_native(_write(tmp_path, "# sample_rate_hz: 50\nt,ax,ay,az\n" + "\n".join(rows) + "\n"))
+    assert rec.n_samples == 360
+    assert not np.isnan(rec.acc).any()
+    assert len(rec.gaps) == 1 and rec.gaps[0].duration_s == pytest.approx(41 / 50)
+
+
+def test_binary_file_refused(tmp_path: Path) -> None:
+    p = tmp_path / "b.csv"
+    p.write_bytes(b"\x00\x01\x02garbage" * 10)
+    with pytest.raises(InputError, match="binary"):
+        read_recording(p)
