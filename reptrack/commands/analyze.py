@@ -23,6 +23,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="recording file(s) or directories of them")
     p.add_argument("--json", action="store_true", help="print the schema-1 JSON document (see README)")
     p.add_argument("--guidance", default=None, metavar="NAME|FILE", help="guidance profile (default 3-1-3)")
+    p.add_argument("--csv", default=None, metavar="FILE", help="also write the per-rep table as CSV (same fields as the JSON)")
+    p.add_argument("--save", action="store_true", help="store the session(s) in the history database")
+    p.add_argument("--athlete", default=None, help="athlete name for --save")
+    p.add_argument("--db", default=None, metavar="PATH", help="history database (default: user data directory)")
+    p.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="session date for --save when the file has no start_utc")
     add_reader_options(p)
     p.set_defaults(func=run)
 
@@ -72,6 +77,14 @@ def run(args: argparse.Namespace) -> int:
     guidance = load_guidance(args.guidance)
     files = expand_paths(args.paths)
     sessions = [analyze_file(f, guidance, **reader_options(args)) for f in files]
+    if args.csv:
+        from ..report.csv import write_reps_csv
+
+        write_reps_csv(sessions, args.csv)
+    if args.save:
+        from ..history import save_sessions_cli
+
+        save_sessions_cli(sessions, db=args.db, athlete=args.athlete, date=args.date)
     if args.json:
         docs = [s.to_json_dict() for s in sessions]
         out = docs[0] if len(docs) == 1 else {"schema": docs[0]["schema"], "sessions": docs}
