@@ -1,0 +1,64 @@
+"""Flags and numbers in plain words for coaches ("lowered in 1.2 s — target 3 s")."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+
+from ..model import Rep
+
+#: Short labels (legends, table cells).
+FLAG_LABELS = {
+    "lift_too_fast": "fast lift",
+    "lower_too_fast": "fast lower",
+    "no_pause": "no pause",
+    "partial": "partial",
+    "wobble": "wobbly",
+}
+
+
+def fmt_s(x: float | None) -> str:
+    """Seconds with one decimal ("1.2 s"); "–" for None."""
+    return "\u2013" if x is None else f"{x:.1f} s"
+
+
+def fmt_clock(t_s: float) -> str:
+    """Seconds since the recording's start as m:ss or h:mm:ss."""
+    t = int(round(max(0.0, t_s)))
+    h, rem = divmod(t, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def wobble_reference(reps: Sequence[Rep], upto: int) -> float | None:
+    """Median wobble of the unflagged reps before ``reps[upto]`` (None if none).
+
+    This approximates the segmenter's causal reference (its exact value is
+    not stored per rep) and is only used to phrase the wobble flag.
+    """
+    vals = [r.wobble for r in reps[:upto] if not r.flags]
+    return statistics.median(vals) if vals else None
+
+
+def flag_sentence(flag: str, rep: Rep, guidance: object, wobble_ref: float | None = None) -> str:
+    """One plain sentence for ``flag`` raised on ``rep`` under ``guidance``."""
+    g = guidance
+    if flag == "lift_too_fast":
+        return f"lifted in {rep.lift_s:.1f} s \u2014 target {g.lift_target_s:g} s"  # type: ignore[attr-defined]
+    if flag == "lower_too_fast":
+        return f"lowered in {rep.lower_s:.1f} s \u2014 target {g.lower_target_s:g} s"  # type: ignore[attr-defined]
+    if flag == "no_pause":
+        return f"paused {rep.hold_s:.1f} s at the top \u2014 target {g.hold_target_s:g} s"  # type: ignore[attr-defined]
+    if flag == "partial":
+        full = rep.range_deg / rep.range_rel if rep.range_rel > 0 else None
+        tail = f" ({rep.range_deg:.1f}\u00b0 of about {full:.1f}\u00b0)" if full else ""
+        return f"partial rep: {rep.range_rel * 100:.0f}% of the usual height{tail}"
+    if flag == "wobble":
+        factor = getattr(g, "wobble_factor", 2.0)
+        if wobble_ref and wobble_ref > 0:
+            return (
+                f"wobbly: {rep.wobble / wobble_ref:.1f}\u00d7 the wobble of the steady reps before it"
+                f" (flagged above {factor:g}\u00d7) \u2014 control was lost"
+            )
+        return f"wobbly: wobble {rep.wobble:.2f} \u2014 control was lost"
+    return flag.replace("_", " ")
