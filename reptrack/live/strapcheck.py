@@ -82,6 +82,8 @@ class StrapReport:
 
     def summary(self) -> str:
         """One line for the screen."""
+        if not np.isfinite(self.gravity_g):
+            return f"strap check: {'; '.join(self.problems)}"
         head = (
             f"{self.rate_hz:.0f} Hz, noise {self.noise_mg:.1f} mg, gravity {self.gravity_g:.2f} g along {self.orientation}"
         )
