@@ -1,0 +1,283 @@
+"""Render a :class:`~reptrack.sim.plan.Plan` into accelerometer samples.
+
+Physics (see ``docs/simulator.md``)
+-----------------------------------
+Shank frame: z along the shank towards the knee, x anterior, y lateral.
+World: z up.  The shank orientation is ``R = Ry(pitch) @ Rx(roll)``; pitch
+is the rotation about the ankle axis that a heel raise produces.  The sensor
+sits ``r`` (lever arm, m) up the shank from the ankle, whose height changes
+by the heel-raise rise ``z(t)``, so its position is
+``p = (0, 0, z) + R (0, 0, r)``.  The accelerometer measures the specific
+force ``f = p'' / g0 + (0, 0, 1)`` in g (``g0 = 9.80665 m/s^2``), seen in the
+shank frame (``R^T f``) and then in the sensor frame through the mounting
+rotation ``M`` (any 3-D rotation; it changes at a re-strap, drifts during a
+slip).  ``p''`` is the exact second difference on an internal grid of at
+least 200 Hz, so tremor, walking swings and the (tiny, ~4 mg) heel-raise
+translation all enter physically.  Heel strikes add 30 ms half-sine pulses
+(0.5-2 g) in the world frame.
+
+Sensor: the internal grid is an integer multiple ``m`` of the output rate;
+each output sample is the centred boxcar mean over ``m`` (odd: ``m + 1``)
+internal points (the averaging a MEMS part does at low output rates), then
+per-axis scale error and bias, white noise, clipping at full scale and
+quantisation.  Timestamps are ``k / fs`` plus uniform jitter (capped at 20 %
+of the period so they never reorder or fake a gap); lost packets remove
+blocks of samples but keep the other timestamps true.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.interpolate import CubicSpline
+from scipy.signal import butter, sosfiltfilt
+from scipy.spatial.transform import Rotation, Slerp
+
+from .config import SimConfig
+from .plan import Plan
+
+G0 = 9.80665
+#: lowest internal simulation rate (Hz): resolves 4-12 Hz tremor and 30 ms heel strikes
+MIN_INTERNAL_HZ = 200.0
+#: rate of the coarse grid postural sway is generated on (Hz)
+SWAY_GRID_HZ = 10.0
+
+
+@dataclass
+class Rendered:
+    """Samples plus the noiseless signals at the *true* sample instants (before loss).
+
+    ``t`` (n,) recorded timestamps (s), ``acc`` (n, 3) g as written; ``keep``
+    (N,) mask of kept samples; ``t_true`` (N,) = k / fs; ``pitch_deg``,
+    ``roll_deg``, ``wobble_deg`` (N,) shank angles; ``acc_clean`` (N, 3) the
+    noiseless sensor-frame specific force (g); ``gravity`` (N, 3) the unit
+    "up" direction in the sensor frame (what a perfect accelerometer at rest
+    reads).
+    """
+
+    t: np.ndarray
+    acc: np.ndarray
+    keep: np.ndarray
+    t_true: np.ndarray
+    pitch_deg: np.ndarray
+    roll_deg: np.ndarray
+    wobble_deg: np.ndarray
+    acc_clean: np.ndarray
+    gravity: np.ndarray
+    sensor: dict[str, object]
+
+
+def _slice(tf: np.ndarray, t0: float, t1: float) -> tuple[int, int]:
+    return int(np.searchsorted(tf, t0)), int(np.searchsorted(tf, t1))
+
+
+def _sway(tf: np.ndarray, plan: Plan, band: tuple[float, float], rng: np.random.Generator) -> np.ndarray:
+    """Band-limited (``band`` Hz) noise of unit RMS times the posture's sway level (deg)."""
+    t0, t1 = tf[0] - 5.0, tf[-1] + 5.0
+    n = int((t1 - t0) * SWAY_GRID_HZ) + 2
+    tc = t0 + np.arange(n) / SWAY_GRID_HZ
+    sos = butter(2, band, btype="bandpass", fs=SWAY_GRID_HZ, output="sos")
+    x = sosfiltfilt(sos, rng.normal(size=n))
+    x /= max(float(np.sqrt(np.mean(x**2))), 1e-12)
+    level = np.full(len(tf), plan.sway_levels[0][1])
+    for ts, lv in plan.sway_levels[1:]:
+        level[tf >= ts] = lv
+    return CubicSpline(tc, x)(tf) * level
+
+
+def _wobble(tf: np.ndarray, dt: float, plan: Plan, rng: np.random.Generator) -> np.ndarray:
+    """Injected wobble (deg of pitch): tremor 4-12 Hz plus 0.5-3 Hz irregularity per rep.
+
+    Each rep's component is scaled so that its RMS angular velocity over
+    [start, end] equals the rep's ``wobble_dps`` exactly (the truth value).
+    """
+    w = np.zeros(len(tf))
+    for rp in plan.reps:
+        i0, i1 = _slice(tf, rp.start, rp.end)
+        if i1 - i0 < 4:
+            continue
+        tt = tf[i0:i1] - rp.start
+        dur = rp.end - rp.start
+        u = tt / dur
+        taper = min(0.3, dur / 4)
+        env = np.minimum(1.0, np.minimum(tt, dur - tt) / taper)
+        env = 0.5 * (1 - np.cos(np.pi * np.clip(env, 0, 1)))
+        if rp.envelope == "growing":
+            env = env * (0.3 + 0.7 * u)
+        elif rp.envelope == "burst":
+            c = rng.uniform(0.3, 0.8)
+            env = env * (0.2 + np.exp(-0.5 * ((u - c) / 0.15) ** 2))
+        fm = 1 + 0.05 * np.sin(2 * np.pi * rng.uniform(0.2, 1.0) * tt + rng.uniform(0, 2 * np.pi))
+        tremor = np.sin(2 * np.pi * rp.tremor_hz * np.cumsum(fm) * dt + rng.uniform(0, 2 * np.pi))
+        lf = np.zeros_like(tt)
+        for _ in range(4):
+            lf += np.sin(2 * np.pi * rng.uniform(0.5, 3.0) * tt + rng.uniform(0, 2 * np.pi))
+        comps = []
+        for x, share in ((tremor * env, rp.tremor_share), (lf * env, 1 - rp.tremor_share)):
+            v = np.gradient(x, dt)
+            comps.append(x * math.sqrt(share) / max(float(np.sqrt(np.mean(v**2))), 1e-12))
+        x = (comps[0] + comps[1]) * rp.wobble_dps
+        v_rms = float(np.sqrt(np.mean(np.gradient(x, dt) ** 2)))
+        x *= rp.wobble_dps / max(v_rms, 1e-12)
+        rp.wobble_injected_deg = float(np.max(np.abs(x)))
+        w[i0:i1] += x
+    return w
+
+
+def _walks(tf: np.ndarray, plan: Plan, pitch: np.ndarray, roll: np.ndarray, impacts: np.ndarray,
+           fs_i: float, rng: np.random.Generator) -> None:
+    """Add walking swings (deg) and heel-strike pulses (g, world frame) in place."""
+    for wk in plan.walks:
+        i0, i1 = _slice(tf, wk.t0, wk.t1)
+        tt = tf[i0:i1] - wk.t0
+        dur = wk.t1 - wk.t0
+        env = 0.5 * (1 - np.cos(np.pi * np.clip(np.minimum(tt, dur - tt) / 1.0, 0, 1)))
+        ph = 2 * np.pi * wk.cadence_hz * tt
+        pitch[i0:i1] += env * wk.swing_deg * np.sin(ph)
+        roll[i0:i1] += env * 0.1 * wk.swing_deg * np.sin(ph + 1.0)
+        # heel strike when the shank is furthest forward (sin = 1), once per stride
+        n_pulse = max(3, int(round(0.03 * fs_i)))
+        pulse = np.sin(np.pi * (np.arange(n_pulse) + 0.5) / n_pulse)
+        k = 0
+        while True:
+            ts = (k + 0.25) / wk.cadence_hz
+            k += 1
+            if ts > dur - 1.0:
+                break
+            if ts < 1.0:
+                continue
+            j = i0 + int(round(ts * fs_i))
+            amp = wk.strike_g * rng.uniform(0.8, 1.2)
+            impacts[j : j + n_pulse, 2] += amp * pulse
+            impacts[j : j + n_pulse, 0] -= 0.4 * amp * pulse
+
+
+def _mounting(
+    tf: np.ndarray, f_shank: np.ndarray, plan: Plan, rng: np.random.Generator | None, dt: float
+) -> np.ndarray:
+    """Rotate shank-frame vectors into the sensor frame (mount changes; re-strap jostle unless ``rng`` is None)."""
+    out = np.empty_like(f_shank)
+    cur = plan.mount0
+    pos = 0
+    for mc in plan.mounts:
+        i0, i1 = _slice(tf, mc.t0, mc.t1)
+        out[pos:i0] = cur.apply(f_shank[pos:i0])
+        keys = [cur] + ([mc.via] if mc.via is not None else []) + [mc.new]
+        kt = np.linspace(mc.t0, mc.t1, len(keys))
+        sl = Slerp(kt, Rotation.concatenate(keys))
+        if i1 > i0:
+            out[i0:i1] = sl(np.clip(tf[i0:i1], mc.t0, mc.t1)).apply(f_shank[i0:i1])
+            if rng is not None and mc.jostle_g > 0 and i1 - i0 > 20:
+                sos = butter(2, 6.0, fs=1.0 / dt, output="sos")
+                j = sosfiltfilt(sos, rng.normal(size=(i1 - i0, 3)), axis=0)
+                j *= mc.jostle_g / max(float(np.sqrt(np.mean(j**2))), 1e-12)
+                tt = tf[i0:i1] - mc.t0
+                env = np.clip(np.minimum(tt, mc.t1 - mc.t0 - tt) / 0.5, 0, 1)[:, None]
+                out[i0:i1] += j * env
+        cur, pos = mc.new, i1
+    out[pos:] = cur.apply(f_shank[pos:])
+    return out
+
+
+def render(plan: Plan, cfg: SimConfig, rng: np.random.Generator) -> Rendered:
+    """Samples of ``plan`` as the configured sensor would record them."""
+    fs = float(cfg.sample_rate_hz)
+    m = max(1, math.ceil(MIN_INTERNAL_HZ / fs))
+    fs_i = fs * m
+    dt = 1.0 / fs_i
+    n = int(math.floor(plan.duration_s * fs)) + 1
+    pad = m + 2
+    nf = n * m + 2 * pad
+    tf = (np.arange(nf) - pad) * dt
+
+    pitch = np.full(nf, plan.base_pitch_deg)
+    roll = np.full(nf, plan.base_roll_deg)
+    rise = np.zeros(nf)
+    steps = np.zeros((nf + 1, 3))
+    for mv in plan.moves:
+        i0, i1 = _slice(tf, mv.t0, mv.t1)
+        s = mv.shape((tf[i0:i1] - mv.t0) / (mv.t1 - mv.t0))
+        pitch[i0:i1] += mv.dpitch * s
+        roll[i0:i1] += mv.droll * s
+        rise[i0:i1] += mv.drise * s
+        steps[i1] += (mv.dpitch, mv.droll, mv.drise)
+    lev = np.cumsum(steps[:-1], axis=0)
+    pitch += lev[:, 0]
+    roll += lev[:, 1]
+    rise += lev[:, 2]
+
+    wob = _wobble(tf, dt, plan, rng)
+    pitch += wob
+    impacts = np.zeros((nf, 3))
+    _walks(tf, plan, pitch, roll, impacts, fs_i, rng)
+    pitch += _sway(tf, plan, cfg.sway_band_hz, rng)
+    roll += _sway(tf, plan, cfg.sway_band_hz, rng)
+
+    th, ph = np.radians(pitch), np.radians(roll)
+    cth, sth, cph, sph = np.cos(th), np.sin(th), np.cos(ph), np.sin(ph)
+    r = plan.lever_arm_m
+    p = np.stack([r * sth * cph, -r * sph, r * cth * cph + rise], axis=1)
+    a = np.zeros_like(p)
+    a[1:-1] = (p[2:] - 2 * p[1:-1] + p[:-2]) / (dt * dt * G0)
+    a[0], a[-1] = a[1], a[-2]
+    f = a + impacts
+    f[:, 2] += 1.0
+
+    def to_shank(v: np.ndarray) -> np.ndarray:
+        return np.stack(
+            [
+                cth * v[:, 0] - sth * v[:, 2],
+                sth * sph * v[:, 0] + cph * v[:, 1] + cth * sph * v[:, 2],
+                sth * cph * v[:, 0] - sph * v[:, 1] + cth * cph * v[:, 2],
+            ],
+            axis=1,
+        )
+
+    f_sensor = _mounting(tf, to_shank(f), plan, rng, dt)
+    up = np.zeros((nf, 3))
+    up[:, 2] = 1.0
+    gravity_f = _mounting(tf, to_shank(up), plan, None, dt)
+
+    # sensor output: centred boxcar over the internal points of each sample
+    idx = pad + np.arange(n) * m
+    if m > 1:
+        L = m if m % 2 else m + 1
+        h = L // 2
+        cs = np.concatenate([np.zeros((1, 3)), np.cumsum(f_sensor, axis=0)])
+        clean = (cs[idx + h + 1] - cs[idx - h]) / L
+    else:
+        clean = f_sensor[idx]
+    gravity = gravity_f[idx]
+
+    bias = rng.uniform(-cfg.bias_mg, cfg.bias_mg, size=3) / 1000.0
+    scale = 1 + rng.uniform(-cfg.scale_error, cfg.scale_error, size=3)
+    acc = clean * scale + bias + rng.normal(scale=cfg.noise_mg / 1000.0, size=(n, 3))
+    acc = np.clip(acc, -cfg.full_scale_g, cfg.full_scale_g)
+    if cfg.lsb_g > 0:
+        acc = np.round(acc / cfg.lsb_g) * cfg.lsb_g
+
+    t_true = np.arange(n) / fs
+    jit = min(cfg.jitter_ms / 1000.0, 0.2 / fs)
+    t = t_true + (rng.uniform(-jit, jit, size=n) if jit > 0 else 0.0)
+    t[0] = 0.0
+    keep = np.ones(n, dtype=bool)
+    if cfg.packet_loss > 0:
+        k = int(rng.integers(cfg.packet_samples[0], cfg.packet_samples[1] + 1))
+        n_pk = n // k
+        drop = rng.random(n_pk) < cfg.packet_loss
+        drop[0] = drop[-1] = False
+        keep[: n_pk * k] = ~np.repeat(drop, k)
+    sensor = {
+        "bias_g": bias.tolist(),
+        "scale": scale.tolist(),
+        "noise_mg": cfg.noise_mg,
+        "lsb_g": cfg.lsb_g,
+        "internal_rate_hz": fs_i,
+        "mounting_quat_xyzw": plan.mount0.as_quat().tolist(),
+    }
+    return Rendered(
+        t=t[keep], acc=acc[keep], keep=keep, t_true=t_true, pitch_deg=pitch[idx], roll_deg=roll[idx],
+        wobble_deg=wob[idx], acc_clean=clean, gravity=gravity, sensor=sensor,
+    )
