@@ -1,0 +1,556 @@
+"""Plumbing shared by the vendor CSV readers.
+
+* :class:`Source` -- the bytes of one file (on disk or inside a zip) plus a
+  way to reach the files next to it (MetaBase / Polar / Sensor Logger keep the
+  gyroscope in a sibling file; phyphox keeps its clock in ``meta/time.csv``).
+* :func:`sniff` -- the header line, separator and decimal mark, from the
+  first 64 KiB (never from the file name).
+* :func:`read_columns` -- the numeric columns a reader needs, with the
+  pandas C engine and ``usecols`` (no per-row Python on the good path), and
+  one-sentence :class:`~reptrack.errors.InputError` s naming the line on the
+  bad paths.
+* :func:`finish` -- unit-free last checks shared by every vendor reader,
+  then :func:`reptrack.io.validate.build_recording`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..model import Recording
+from .validate import build_recording
+
+#: Bytes looked at to find the header, separator and decimal mark.
+HEAD_BYTES = 65536
+#: Separators we recognise, most common first.
+SEPARATORS = (",", ";", "\t")
+#: Standard gravity (m/s^2 per g), used to convert m/s^2 exports.
+G0 = 9.80665
+#: A jump forward in time longer than this (s) inside one recording is a
+#: corrupt timestamp or a reset clock, never a session pause (a heel-raise
+#: session lasts well under an hour); it would otherwise make the analysis
+#: allocate for the whole span.
+MAX_JUMP_S = 12 * 3600.0
+#: Epoch seconds accepted as an absolute time base (2000-01-01 .. 2100-01-01).
+EPOCH_RANGE_S = (946684800.0, 4102444800.0)
+#: Seconds from the Unix epoch to 2000-01-01T00:00:00Z (Polar's time base).
+Y2000_UNIX_S = 946684800.0
+#: Largest zip member we inflate (bytes): far above a day of 200 Hz data,
+#: small enough that a zip bomb cannot exhaust memory.
+MAX_MEMBER_BYTES = 2 * 1024**3
+
+
+class NotARecording(InputError):
+    """The file is readable but holds no acceleration we can use (unknown
+    header, a gyroscope or heart-rate file, ...): a zip reader moves on to
+    the next member; everywhere else it is an ordinary :class:`InputError`."""
+
+
+@dataclass
+class Source:
+    """One input file: a display ``name`` for messages, its ``filename``
+    (base name, for vendor naming conventions) and lazily read bytes.
+
+    ``_open_sibling(relpath)`` returns the :class:`Source` of a file next to
+    this one (or ``None``); ``_list_siblings()`` lists their relative paths.
+    """
+
+    name: str
+    filename: str
+    _load: Callable[[], bytes]
+    _open_sibling: Callable[[str], "Source | None"] = lambda rel: None
+    _list_siblings: Callable[[], list[str]] = lambda: []
+
+    @cached_property
+    def data(self) -> bytes:
+        return self._load()
+
+    def sibling(self, relpath: str) -> "Source | None":
+        """The file ``relpath`` (relative to this file's folder), if it exists."""
+        try:
+            return self._open_sibling(relpath)
+        except InputError:
+            return None
+
+    def sibling_names(self) -> list[str]:
+        try:
+            return self._list_siblings()
+        except OSError:
+            return []
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> "Source":
+        p = Path(path)
+
+        def load() -> bytes:
+            try:
+                return p.read_bytes()
+            except OSError as exc:
+                raise InputError(f"cannot open the file ({exc.strerror or exc})", str(p)) from None
+
+        def open_sibling(rel: str) -> Source | None:
+            q = p.parent / rel
+            return cls.from_path(q) if q.is_file() else None
+
+        def list_siblings() -> list[str]:
+            return sorted(q.name for q in p.parent.iterdir() if q.is_file())
+
+        return cls(str(p), p.name, load, open_sibling, list_siblings)
+
+    @classmethod
+    def from_zip(cls, zf: zipfile.ZipFile, member: str, zip_name: str) -> "Source":
+        folder = PurePosixPath(member).parent
+        names = {n for n in zf.namelist() if not n.endswith("/")}
+
+        def load() -> bytes:
+            info = zf.getinfo(member)
+            if info.file_size > MAX_MEMBER_BYTES:
+                raise InputError(f"{member!r} inflates to {info.file_size} bytes, too large for one recording", zip_name)
+            try:
+                return zf.read(member)
+            except Exception as exc:  # zipfile/zlib raise many types for damaged archives
+                raise InputError(
+                    f"the zip file is damaged ({type(exc).__name__} reading {member!r}); export it again", zip_name
+                ) from None
+
+        def open_sibling(rel: str) -> Source | None:
+            target = str(folder / rel) if str(folder) != "." else rel
+            return cls.from_zip(zf, target, zip_name) if target in names else None
+
+        def list_siblings() -> list[str]:
+            pre = "" if str(folder) == "." else str(folder) + "/"
+            return sorted(n[len(pre):] for n in names if n.startswith(pre) and "/" not in n[len(pre):])
+
+        return cls(f"{zip_name}:{member}", PurePosixPath(member).name, load, open_sibling, list_siblings)
+
+
+@dataclass
+class Table:
+    """What :func:`sniff` found: ``names`` are the header cells (quotes and
+    blanks stripped), ``header_line`` its 1-based line, ``skip`` the lines
+    before it, ``meta`` any leading ``# key: value`` lines."""
+
+    sep: str
+    decimal: str
+    names: list[str]
+    header_line: int
+    skip: int
+    header: str
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def lower(self) -> list[str]:
+        return [n.lower() for n in self.names]
+
+    def find(self, *candidates: str, prefix: bool = False) -> int | None:
+        """Index of the first column whose lower-cased name equals (or, with
+        ``prefix``, starts with) one of ``candidates``."""
+        low = self.lower
+        for c in candidates:
+            for i, n in enumerate(low):
+                if n == c or (prefix and n.startswith(c)):
+                    return i
+        return None
+
+
+def split_cells(line: str, sep: str) -> list[str]:
+    return [c.strip().strip('"').strip() for c in line.split(sep)]
+
+
+def head_lines(data: bytes) -> list[str]:
+    """The first :data:`HEAD_BYTES` as text lines (any line ending)."""
+    text = data[:HEAD_BYTES].decode("utf-8", errors="replace").lstrip("\ufeff")
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def sniff(src: Source) -> Table:
+    """Find the header line, separator and decimal mark of ``src``.
+
+    Raises :class:`InputError` for empty and binary files.
+    """
+    data = src.data
+    if not data.strip():
+        raise InputError("the file is empty", src.name)
+    if b"\x00" in data:
+        raise InputError("this is a binary file, not a CSV recording; give the CSV export instead", src.name)
+    lines = head_lines(data)
+    meta: dict[str, str] = {}
+    skip = 0
+    header = ""
+    for raw in lines:
+        s = raw.strip()
+        if not s or s.startswith("#"):
+            body = s[1:].strip()
+            if ":" in body:
+                k, v = body.split(":", 1)
+                meta[k.strip().lower()] = v.strip()
+            skip += 1
+            continue
+        header = s
+        break
+    if not header:
+        raise InputError("the file holds no header line (only comments or blank lines)", src.name)
+    counts = [header.count(s) for s in SEPARATORS]
+    sep = SEPARATORS[int(np.argmax(counts))] if max(counts) else ","
+    decimal = "."
+    if sep != ",":
+        sample = "\n".join(lines[skip + 1 : skip + 21])
+        if re.search(r"\d,\d", sample):
+            decimal = ","
+    return Table(sep, decimal, split_cells(header, sep), skip + 1, skip, header, meta)
+
+
+def _line_sep_mismatch(src: Source, table: Table) -> None:
+    """Raise when the data rows use another separator than the header."""
+    text = head_lines(src.data)
+    k = len(table.names)
+    for j in range(table.header_line, min(len(text), table.header_line + 5)):
+        row = text[j].strip()
+        if not row:
+            continue
+        if k > 1 and row.count(table.sep) == 0:
+            for other in SEPARATORS:
+                if other != table.sep and row.count(other) == k - 1:
+                    raise InputError(
+                        f"the rows are separated by {other!r} but the header by {table.sep!r}; "
+                        "save the file with one delimiter throughout",
+                        src.name,
+                        j + 1,
+                    )
+        return
+
+
+def read_columns(
+    src: Source, table: Table, wanted: dict[str, int]
+) -> tuple[dict[str, np.ndarray], np.ndarray, list[str]]:
+    """Read the columns ``wanted`` (key -> 0-based column index) as numbers.
+
+    Returns ``(columns, line_of_row, warnings)``: each column is an int64,
+    uint64 or float64 array (integers are kept exact so nanosecond clocks
+    lose nothing), ``line_of_row`` the 1-based file line of each row.  Blank
+    lines are dropped; a truncated final line (no newline at the end and a
+    missing or partial cell) is dropped with a warning.
+    """
+    _line_sep_mismatch(src, table)
+    data = src.data
+    idx = sorted(set(wanted.values()))
+    k = len(table.names)
+    if max(idx) >= k:
+        raise InputError(f"the header has only {k} column(s)", src.name, table.header_line)
+    kw = dict(
+        sep=table.sep,
+        decimal=table.decimal,
+        header=0,
+        skiprows=table.skip,
+        engine="c",
+        skip_blank_lines=False,
+        encoding="utf-8",
+        encoding_errors="replace",
+        quotechar='"',
+    )
+    try:
+        df = pd.read_csv(io.BytesIO(data), usecols=idx, **kw)
+        # usecols hides rows with too many cells (a value holding the
+        # separator, a damaged line); one count over the bytes tells if any
+        # exist, and a full parse then names the line.
+        body = _body(data, table)
+        if k > 1 and body.count(table.sep.encode()) != len(df) * (k - 1):
+            pd.read_csv(io.BytesIO(data), usecols=None, **kw)
+    except pd.errors.ParserError as exc:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if m:
+            raise InputError(
+                f"this line has {m.group(3)} cells but the header has {m.group(1)}; a value probably holds "
+                f"the delimiter {table.sep!r} or the line is damaged: fix or delete it",
+                src.name,
+                int(m.group(2)),
+            ) from None
+        raise InputError(f"the CSV is malformed ({_first_line(exc)}); check the delimiter and quotes", src.name) from None
+    except pd.errors.EmptyDataError:
+        raise InputError("the file has a header but no data rows", src.name) from None
+    except (ValueError, UnicodeError, OverflowError, MemoryError) as exc:
+        raise InputError(f"the file cannot be read as CSV ({_first_line(exc)})", src.name) from None
+
+    lines = np.arange(len(df), dtype=np.int64) + (table.header_line + 1)
+    cols = {pos: df.iloc[:, j] for j, pos in enumerate(idx)}
+    warnings: list[str] = []
+    # Blank lines (every wanted cell empty) carry nothing.
+    if len(df):
+        empty = np.ones(len(df), dtype=bool)
+        for s in cols.values():
+            empty &= s.isna().to_numpy()
+        if empty.any():
+            keep = ~empty
+            lines = lines[keep]
+            cols = {p: s[keep] for p, s in cols.items()}
+    # Truncated final line: a crash or a cut copy leaves the last row partial.
+    if len(lines) and not data.rstrip(b" \t").endswith((b"\n", b"\r")):
+        last = [s.iloc[-1] for s in cols.values()]
+        if any(_cell_bad(v) for v in last):
+            lines = lines[:-1]
+            cols = {p: s.iloc[:-1] for p, s in cols.items()}
+            warnings.append(f"dropped a truncated final line (line {int(lines[-1]) + 1 if len(lines) else table.header_line + 1})")
+    out: dict[str, np.ndarray] = {}
+    for key, pos in wanted.items():
+        out[key] = _numeric(cols[pos], table.names[pos], key, lines, src.name)
+    return out, lines, warnings
+
+
+def _body(data: bytes, table: Table) -> bytes:
+    """The bytes after the header line."""
+    pos = 0
+    for _ in range(table.header_line):
+        nxt = data.find(b"\n", pos)
+        if nxt < 0:
+            return b""
+        pos = nxt + 1
+    return data[pos:]
+
+
+def _cell_bad(v: object) -> bool:
+    if isinstance(v, str):
+        try:
+            float(v.replace(",", "."))
+        except ValueError:
+            return True
+        return False
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _numeric(s: pd.Series, col_name: str, key: str, lines: np.ndarray, name: str) -> np.ndarray:
+    """Column as a numeric array; a text cell is fatal with its line."""
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        arr = s.to_numpy()
+        if arr.dtype.kind in "iu":
+            return arr
+        return arr.astype(np.float64, copy=False)
+    num = pd.to_numeric(s, errors="coerce")
+    text = s.astype(str).str.strip()
+    bad = (num.isna() & s.notna() & (text != "") & (text.str.lower() != "nan")).to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"column {col_name!r} holds {str(s.iloc[i])[:30]!r}, which is not a number; fix or delete that line",
+            name,
+            int(lines[i]),
+        )
+    return num.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _first_line(exc: BaseException) -> str:
+    s = str(exc).strip()
+    return s.splitlines()[0][:160] if s else type(exc).__name__
+
+
+def relative_time(raw: np.ndarray, seconds_per_unit: float) -> tuple[np.ndarray, float]:
+    """Times in seconds since the first row, and that row's raw value in seconds.
+
+    Integer clocks (epoch ms, ns) are differenced in integers first so a
+    nanosecond clock near 1.8e18 keeps its resolution.
+    """
+    if len(raw) == 0:
+        return np.zeros(0), float("nan")
+    if raw.dtype.kind in "iu":
+        lo, hi = int(raw.min()), int(raw.max())
+        first = int(raw[0])
+        if raw.dtype.kind == "i" and hi - lo < 2**62:
+            rel = (raw - raw.dtype.type(first)).astype(np.float64) * seconds_per_unit
+        else:
+            rel = (raw.astype(np.float64) - float(first)) * seconds_per_unit
+        return rel, first * seconds_per_unit
+    raw = raw.astype(np.float64, copy=False)
+    first = float(raw[0])
+    with np.errstate(invalid="ignore", over="ignore"):
+        return (raw - first) * seconds_per_unit, first * seconds_per_unit
+
+
+def iso_utc(unix_s: float | None) -> str | None:
+    """ISO 8601 UTC (milliseconds, ``Z``) of Unix seconds; ``None`` if absent or implausible."""
+    if unix_s is None or not np.isfinite(unix_s) or not (EPOCH_RANGE_S[0] <= unix_s <= EPOCH_RANGE_S[1]):
+        return None
+    try:
+        dt = datetime.fromtimestamp(unix_s, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def spread_repeated_times(t: np.ndarray, rate_hz: float) -> np.ndarray:
+    """Per-sample times when several samples share one clock value.
+
+    Some apps stamp a whole BLE packet with one time (MetaBase at high
+    rates).  Samples of a run of equal stamps are placed ``1/rate_hz`` apart
+    from the run's stamp (the nominal rate is the best estimate of the
+    spacing inside a packet); where that would overrun the next packet's
+    stamp, samples are pushed so times stay increasing by at least half a
+    period.  Gaps between packets are kept as they are.
+    """
+    n = len(t)
+    if n < 2 or not rate_hz > 0:
+        return t
+    period = 1.0 / rate_hz
+    i = np.arange(n)
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(t[1:], t[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    run = np.cumsum(new) - 1
+    out = t + (i - starts[run]) * period
+    step = 0.5 * period
+    w = np.maximum.accumulate(out - i * step)
+    return w + i * step
+
+
+def repeated_fraction(t: np.ndarray) -> float:
+    """Share of rows whose time equals the previous row's."""
+    return float(np.count_nonzero(np.diff(t) == 0)) / max(len(t) - 1, 1)
+
+
+#: A nominal rate (from a file name) further than this fraction from the
+#: measured median rate is not trusted (a renamed file, a firmware that
+#: rounds its rate): sensor clocks are within a few percent of nominal.
+NOMINAL_TOLERANCE = 0.25
+
+#: Above this share of repeated stamps a format that stamps packets is
+#: re-timed from its nominal rate; below it, repeats are duplicated lines
+#: (dropped with a warning by build_recording).
+PACKET_STAMP_FRACTION = 0.1
+
+
+def retime_packet_stamps(t: np.ndarray, rate_hz: float | None, warnings: list[str]) -> np.ndarray:
+    """Apply :func:`spread_repeated_times` when the clock stamps packets.
+
+    Only when more than :data:`PACKET_STAMP_FRACTION` of the rows repeat the
+    previous time and the clock never runs backwards (a backwards clock is
+    reported, not smoothed over).  ``rate_hz`` is the nominal rate; without
+    one, the mean rate over the file is used.
+    """
+    if len(t) < 3 or repeated_fraction(t) <= PACKET_STAMP_FRACTION:
+        return t
+    with np.errstate(invalid="ignore"):
+        if (np.diff(t) < 0).any() or not np.isfinite(t).all():
+            return t
+    if not rate_hz:
+        span = float(t[-1] - t[0])
+        if span <= 0:
+            return t
+        rate_hz = (len(t) - 1) / span
+    warnings.append(f"several samples shared one timestamp; times rebuilt at the nominal {rate_hz:.4g} Hz")
+    return spread_repeated_times(t, rate_hz)
+
+
+def companion_gyro(
+    gsrc: Source | None,
+    origin_s: float,
+    reader: Callable[[Source], tuple[np.ndarray, np.ndarray, float]],
+    warnings: list[str],
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Gyroscope samples from the file recorded next to the accelerometer.
+
+    ``reader(gsrc)`` returns ``(t s since its first row, gyro (M, 3) deg/s,
+    its first row's time in s on the accelerometer's clock)``; the result is
+    put on the accelerometer's time base (``origin_s`` is the accelerometer's
+    first row).  The gyroscope is a bonus channel: a damaged file is skipped
+    with a warning, never fatal.
+    """
+    if gsrc is None:
+        return None, None
+    try:
+        g_rel, gyro, g_origin = reader(gsrc)
+    except InputError as exc:
+        warnings.append(f"ignored the gyroscope file next to it ({exc})")
+        return None, None
+    warnings.append(f"read the gyroscope from {gsrc.filename}")
+    return g_rel + (g_origin - origin_s), gyro
+
+
+def finish(
+    src: Source,
+    t: np.ndarray,
+    acc_g: np.ndarray,
+    lines: np.ndarray,
+    *,
+    origin_unix_s: float | None = None,
+    gyro_t: np.ndarray | None = None,
+    gyro_dps: np.ndarray | None = None,
+    meta: dict[str, str] | None = None,
+    nominal_rate_hz: float | None = None,
+    warnings: Sequence[str] = (),
+    gravity_hint: str = "",
+) -> Recording:
+    """Checks every vendor reader shares, then :func:`build_recording`.
+
+    ``t`` is seconds on any origin (``origin_unix_s`` is the Unix time of
+    ``t == 0`` when the file has an absolute clock), ``acc_g`` (N, 3) g,
+    ``gyro_t``/``gyro_dps`` on the same clock as ``t``.
+    """
+    warnings = list(warnings)
+    t = np.asarray(t, dtype=np.float64)
+    acc = np.array(acc_g, dtype=np.float64).reshape(-1, 3)
+    inf_t = np.isinf(t)
+    if inf_t.any():
+        i = int(np.flatnonzero(inf_t)[0])
+        raise InputError("the time cell is not a finite number; fix or delete that line", src.name, int(lines[i]))
+    acc[~np.isfinite(acc)] = np.nan
+    # Rows with no acceleration at either end are cut here (not by
+    # build_recording) so start_utc stays the time of the first kept sample.
+    ok = ~np.isnan(acc).any(axis=1)
+    if ok.any() and not (ok[0] and ok[-1]):
+        a, b = int(np.argmax(ok)), len(ok) - int(np.argmax(ok[::-1]))
+        warnings.append(f"dropped {len(ok) - (b - a)} row(s) without acceleration at the start or end")
+        t, acc, lines = t[a:b], acc[a:b], lines[a:b]
+    if len(t) > 1:
+        with np.errstate(invalid="ignore"):
+            jump = np.flatnonzero(np.diff(t) > MAX_JUMP_S)
+        if len(jump):
+            i = int(jump[0]) + 1
+            raise InputError(
+                f"time jumps forward by {(t[i] - t[i - 1]) / 3600:.3g} h; the timestamp is damaged or the "
+                "clock was reset: fix that line or split the file there",
+                src.name,
+                int(lines[i]),
+            )
+    if nominal_rate_hz and len(t) > 2:
+        with np.errstate(invalid="ignore"):
+            med = float(np.nanmedian(np.diff(t)))
+        if med > 0 and abs(1.0 / med - nominal_rate_hz) > NOMINAL_TOLERANCE * nominal_rate_hz:
+            warnings.append(
+                f"the samples come at {1.0 / med:.3g} Hz, not the nominal {nominal_rate_hz:g} Hz; using the measured rate"
+            )
+            nominal_rate_hz = None
+    start = None
+    if origin_unix_s is not None and len(t) and np.isfinite(t[0]):
+        start = iso_utc(origin_unix_s + float(t[0]))
+    return build_recording(
+        t,
+        acc,
+        path=src.name,
+        line_of_row=lines,
+        gyro_t=gyro_t,
+        gyro=gyro_dps,
+        meta=meta,
+        start_utc=start,
+        nominal_rate_hz=nominal_rate_hz,
+        warnings=warnings,
+        gravity_hint=gravity_hint,
+    )
+
+
+def unit_in(name: str) -> str:
+    """The unit written in brackets or parentheses at the end of a column name."""
+    m = re.search(r"[\[(]([^\[\]()]*)[\])]\s*$", name)
+    return m.group(1).strip().lower() if m else ""
