@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import GuidanceError
+from .metrics import WOBBLE_MIN_EXCESS
 
 DEFAULT_GUIDANCE = "3-1-3"
 
@@ -75,7 +76,10 @@ class Guidance:
     ) -> list[str]:
         """Flags for one rep.  ``range_rel`` is the rep's range over the
         reference range; ``wobble_ref`` the reference wobble from earlier reps
-        (None while there is none yet, then no wobble flag can be raised)."""
+        (None while there is none yet, then no wobble flag can be raised).
+        A wobble flag needs the rep's wobble above ``wobble_factor`` times the
+        reference *and* at least :data:`reptrack.metrics.WOBBLE_MIN_EXCESS`
+        deg/s above it."""
         flags: list[str] = []
         if lift_s < self.lift_min_s:
             flags.append(LIFT_TOO_FAST)
@@ -85,7 +89,7 @@ class Guidance:
             flags.append(NO_PAUSE)
         if range_rel < self.partial_rel:
             flags.append(PARTIAL)
-        if wobble_ref is not None and wobble_ref > 0 and wobble > self.wobble_factor * wobble_ref:
+        if wobble_ref is not None and wobble > max(self.wobble_factor * wobble_ref, wobble_ref + WOBBLE_MIN_EXCESS):
             flags.append(WOBBLE)
         return flags
 

@@ -8,7 +8,40 @@ API (stable; the live view and ``analyze`` both use it)::
     sa.reps, sa.sets              # everything reported so far
     sa.status()                   # current phase for the live view
 
-Implementation in progress (issue #2).
+``reptrack analyze`` is this class fed the whole file in one push, so the
+live path and the offline path share every rule.  Every decision about grid
+index ``i`` uses data up to ``i`` only, and a rep is reported once
+:data:`SETTLE_S` of flat signal follows its fitted end, so results do not
+depend on how the stream is chunked and a rep is reported at most
+``SETTLE_S + 1/GRID_HZ`` (0.32 s) of stream time after its end.
+
+Pipeline
+--------
+1. :class:`~reptrack.signal.resample.GridResampler` -> acceleration on a
+   50 Hz grid (long holes break the stream; the state resets there).
+2. Detection direction ``g``: two causal moving averages of
+   :data:`DET_MA_S` each (noise down ~4x, delay ~0.2 s) normalised to unit
+   length -- an estimate of gravity in sensor axes.
+3. At rest the *baseline* ``b`` is the mean of ``g`` over
+   [i - :data:`BASE_WIN_S`, i - :data:`BASE_LAG_S`]; the deviation
+   ``d = angle(g, b)`` (deg) is orientation-free.  A movement starts when
+   ``d`` exceeds ``T_on`` = :data:`T_ON_K` x the resting RMS of ``d`` (sway
+   and noise), clipped to [:data:`T_ON_MIN_DEG`, :data:`T_ON_MAX_DEG`]; the
+   baseline is then frozen until the movement is over.
+4. The movement returns when ``d`` < ``T_on`` x :data:`T_OFF_FRAC`.  A
+   movement that settles far from the baseline for :data:`REBASE_STILL_S`
+   (a re-strap, a slipped sensor, a new posture) or lasts longer than
+   :data:`MAX_EPISODE_S` is not a rep: the baseline is re-learnt there.
+5. Each returned movement is measured in the plane of ``b`` and its own
+   direction (signed tilt of the raw grid acceleration), and both
+   transitions are fitted (:mod:`reptrack.segment.transitions`) for true
+   onset/offset.  The lower transition is re-fitted as data arrives until
+   :data:`SETTLE_S` of data follow its fitted end.
+6. Acceptance: range within [:data:`MIN_RANGE_DEG`, :data:`MAX_RANGE_DEG`] and
+   at least :data:`PARTIAL_MIN_REL` of the reference range, lift and lower
+   each at least :data:`MIN_PHASE_S`, low dynamic acceleration (walking has
+   heel-strike impacts), consistent motion axis with earlier reps of the
+   same mounting, and a return to the starting level.
 """
 
 from __future__ import annotations
@@ -18,8 +51,62 @@ from typing import Literal
 
 import numpy as np
 
-from ..guidance import Guidance
-from ..model import Gap, Rep, SetSummary
+from ..guidance import ALL_FLAGS, TEMPO_FLAGS, WOBBLE, Guidance
+from ..metrics import jitter_rate, moving_average, reference_range, reference_wobble, wobble
+from ..model import GAP_FACTOR, Gap, Rep, SetSummary
+from ..signal.resample import GRID_HZ, GridResampler
+from ..signal.tilt import RAD2DEG, angle_from, motion_axis, signed_tilt, unit
+from .transitions import fit_transition
+
+# --- thresholds (see module docstring for their roles) ----------------------
+#: Each of the two causal moving averages of the detection direction (s).
+DET_MA_S = 0.2
+#: Baseline window: mean direction over [i - BASE_WIN_S, i - BASE_LAG_S] (s).
+BASE_WIN_S = 2.0
+BASE_LAG_S = 0.5
+#: Minimum resting data (s) before a windowed baseline replaces the frozen one.
+BASE_MIN_S = 0.3
+#: Resting noise window (s) for the adaptive onset threshold.
+NOISE_WIN_S = 3.0
+#: Onset threshold = T_ON_K x resting RMS deviation, clipped (deg).  The
+#: floor is above the standing sway of ~0.25 deg (DESIGN.md); the ceiling
+#: keeps seated partial reps (~0.6 deg) detectable in noisy data.
+T_ON_K = 3.0
+T_ON_MIN_DEG = 0.35
+T_ON_MAX_DEG = 0.6
+#: Return threshold as a fraction of the onset threshold.
+T_OFF_FRAC = 0.6
+#: Minimum detectable rep range (deg): seated raises tilt the shank 1.5-3 deg,
+#: partial reps are 25-50 % of that; below ~0.5 deg sway and noise dominate.
+MIN_RANGE_DEG = 0.5
+#: Out-and-back movements beyond this (deg) are not heel raises (standing
+#: bent-knee raises reach ~12 deg, single-leg raises from a heel drop ~15 deg).
+MAX_RANGE_DEG = 25.0
+#: A rep smaller than this fraction of the reference range is not a rep.
+PARTIAL_MIN_REL = 0.25
+#: Each of lift and lower must last at least this long (s); fidgets are quicker.
+MIN_PHASE_S = 0.3
+#: Dynamic acceleration limit: RMS of |a| - 1 g over the movement (g).  A heel
+#: raise moves the shin a few cm (~4 mg); walking has 0.5-2 g impacts.
+MAX_DYN_G = 0.06
+#: Motion axis must agree with the previous reps' (|cos| of the angle).
+AXIS_MIN_COS = 0.7
+#: Still at a level far from the baseline this long (s) -> re-learn baseline.
+REBASE_STILL_S = 3.5
+#: ... "still" meaning the deviation varies by less than this (deg).
+STILL_SPREAD_DEG = 0.6
+#: Longest movement considered (s).
+MAX_EPISODE_S = 30.0
+#: Flat data required after a rep's fitted end before it is reported (s).
+SETTLE_S = 0.3
+#: Longest the lower transition is waited for after the return (s).
+MAX_SETTLE_WAIT_S = 4.0
+#: Data before the onset crossing used for the lift fit (s).
+PRE_S = 1.5
+#: Part of the top plateau included in each transition fit (s).
+TOP_FIT_S = 0.3
+#: A rest longer than this between reps starts a new set (s).
+SET_GAP_S = 15.0
 
 
 @dataclass
@@ -45,21 +132,562 @@ class Status:
     last_rep: Rep | None = None
 
 
+@dataclass
+class _Episode:
+    start: int  # grid index where d crossed T_on
+    pre: int  # first grid index usable before it
+    b: np.ndarray  # frozen baseline direction
+    ret: int | None = None  # grid index where d fell below T_off
+    attempt: int | None = None  # next grid index at which to try to finalise
+
+
+@dataclass
+class _SetState:
+    index: int
+    reps: list[Rep] = field(default_factory=list)
+    hint: str | None = None
+
+
 class StreamAnalyzer:
-    def __init__(self, guidance: Guidance, nominal_rate_hz: float | None = None) -> None:
+    """Incremental heel-raise segmenter, metrics and flags (see module docstring)."""
+
+    def __init__(self, guidance: Guidance, nominal_rate_hz: float | None = None, fs: float = GRID_HZ) -> None:
         self.guidance = guidance
         self.nominal_rate_hz = nominal_rate_hz
+        self.fs = fs
         self.reps: list[Rep] = []
         self.sets: list[SetSummary] = []
-        self._t = 0.0
+        self._res = GridResampler(fs)
+        # grid buffers (absolute index of element 0 is _k0)
+        self._k0 = 0
+        self._acc = np.empty((0, 3))
+        self._g = np.empty((0, 3))
+        self._k_end = 0  # one past the last grid index held
+        self._run_start = 0  # first grid index of the current continuous run
+        self._ma_n = max(1, int(round(DET_MA_S * fs)))
+        self._ma1_carry = np.empty((0, 3))
+        self._ma2_carry = np.empty((0, 3))
+        # state machine
+        self._pos = 0
+        self._idle_start = 0
+        self._b: np.ndarray | None = None
+        self._noise_deg = T_ON_MIN_DEG / T_ON_K
+        self._noise_rate = 0.0
+        self._ep: _Episode | None = None
+        self._axis_ref: np.ndarray | None = None
+        self._last_end_idx: int | None = None
+        self._ranges: list[float] = []
+        self._wobbles: list[float] = []
+        self._set: _SetState | None = None
+        self._t_stream = 0.0
+        self._t_last_raw: float | None = None
+        self._trace_t: list[np.ndarray] = []
+        self._trace_d: list[np.ndarray] = []
+        self._events: list[Event] = []
+        self._gaps: list[Gap] = []
 
+    # ------------------------------------------------------------------ API
     def push(self, t: np.ndarray, acc: np.ndarray) -> list[Event]:
-        if len(t):
-            self._t = float(t[-1])
-        return []
+        """Feed samples: ``t`` (n,) s since the first sample, ``acc`` (n, 3) g."""
+        t = np.asarray(t, dtype=np.float64)
+        acc = np.asarray(acc, dtype=np.float64).reshape(-1, 3)
+        if len(t) == 0:
+            return []
+        self._gap_events(t)
+        self._t_stream = max(self._t_stream, float(t[-1]))
+        chunk = self._res.push(t, acc)
+        if len(chunk.k):
+            self._append(chunk.k, chunk.x, chunk.breaks)
+        self._advance(final=False)
+        self._close_set_if_rested()
+        out, self._events = self._events, []
+        return out
 
     def finish(self) -> list[Event]:
-        return []
+        """End of stream: finalise a pending rep and close the open set."""
+        self._advance(final=True)
+        self._close_set()
+        out, self._events = self._events, []
+        return out
 
     def status(self) -> Status:
-        return Status(t=self._t, phase="resting", phase_since=0.0, set_index=max(1, len(self.sets)), reps_in_set=0)
+        """Current phase for a live display."""
+        set_idx = self._set.index if self._set else len(self.sets) + 1
+        n_in_set = len(self._set.reps) if self._set else 0
+        last = self.reps[-1] if self.reps else None
+        phase: Literal["resting", "lifting", "holding", "lowering"] = "resting"
+        since = last.end if last else 0.0
+        ep = self._ep
+        if ep is not None and self._k_end > ep.start:
+            d = angle_from(self._gslice(ep.start, self._k_end), ep.b)
+            pk = int(np.argmax(d))
+            since = ep.start / self.fs
+            if ep.ret is not None or (d[-1] < 0.8 * d[pk] and pk < len(d) - 1):
+                phase = "lowering"
+                below = np.flatnonzero(d[pk:] < 0.9 * d[pk])
+                since = (ep.start + pk + (int(below[0]) if len(below) else 0)) / self.fs
+            elif pk < len(d) - int(0.3 * self.fs) and d[-1] >= 0.8 * d[pk]:
+                phase = "holding"
+                above = np.flatnonzero(d >= 0.9 * d[pk])
+                since = (ep.start + int(above[0])) / self.fs
+            else:
+                phase = "lifting"
+        return Status(
+            t=self._t_stream, phase=phase, phase_since=since, set_index=set_idx, reps_in_set=n_in_set, last_rep=last
+        )
+
+    def motion_trace(self) -> tuple[np.ndarray, np.ndarray]:
+        """(t s, tilt deg from the current baseline) at 10 Hz, for plots."""
+        if not self._trace_t:
+            return np.empty(0), np.empty(0)
+        return np.concatenate(self._trace_t), np.concatenate(self._trace_d)
+
+    # ------------------------------------------------------------ buffering
+    def _gap_events(self, t: np.ndarray) -> None:
+        rate = self.nominal_rate_hz
+        if not rate:
+            return
+        tt = t if self._t_last_raw is None else np.concatenate(([self._t_last_raw], t))
+        limit = GAP_FACTOR / rate
+        for i in np.flatnonzero(np.diff(tt) > limit):
+            gap = Gap(float(tt[i]), float(tt[i + 1]))
+            self._gaps.append(gap)
+            self._events.append(Event("gap", at=float(tt[i + 1]), gap=gap))
+        self._t_last_raw = float(t[-1])
+
+    def _append(self, k: np.ndarray, x: np.ndarray, breaks: list[int]) -> None:
+        """Add grid points (absolute indices ``k``); handle stream breaks."""
+        # split at breaks (and at any jump in k, which only happens at breaks)
+        cut = [0] + [int(np.searchsorted(k, b)) for b in breaks] + [len(k)]
+        for a, b in zip(cut[:-1], cut[1:]):
+            if b <= a:
+                continue
+            kk, xx = k[a:b], x[a:b]
+            if self._k_end and int(kk[0]) != self._k_end:
+                self._on_break(int(kk[0]))
+            elif not self._k_end and self._acc.shape[0] == 0:
+                self._k0 = self._run_start = self._pos = self._idle_start = int(kk[0])
+            g = self._detect_dir(xx)
+            self._acc = np.vstack([self._acc, xx])
+            self._g = np.vstack([self._g, g])
+            self._k_end = int(kk[-1]) + 1
+            if self._k_end - self._k0 != len(self._acc):  # pragma: no cover - internal invariant
+                raise AssertionError("grid buffer out of step")
+
+    def _on_break(self, k_new: int) -> None:
+        """A hole longer than the resampler bridges: finish what can be finished, reset."""
+        self._advance(final=True)
+        self._ep = None
+        # pad the buffer with NaN up to k_new so absolute indexing stays simple
+        n_pad = k_new - self._k_end
+        self._acc = np.vstack([self._acc, np.full((n_pad, 3), np.nan)])
+        self._g = np.vstack([self._g, np.full((n_pad, 3), np.nan)])
+        self._k_end = k_new
+        self._run_start = self._pos = self._idle_start = k_new
+        self._b = None
+        self._ma1_carry = np.empty((0, 3))
+        self._ma2_carry = np.empty((0, 3))
+        self._trim()
+
+    def _detect_dir(self, x: np.ndarray) -> np.ndarray:
+        """Two causal moving averages (shrinking at a run's start), normalised."""
+        m1, self._ma1_carry = _causal_ma(x, self._ma1_carry, self._ma_n)
+        m2, self._ma2_carry = _causal_ma(m1, self._ma2_carry, self._ma_n)
+        return unit(m2)
+
+    def _gslice(self, a: int, b: int) -> np.ndarray:
+        return self._g[a - self._k0 : b - self._k0]
+
+    def _aslice(self, a: int, b: int) -> np.ndarray:
+        return self._acc[a - self._k0 : b - self._k0]
+
+    def _trim(self) -> None:
+        keep_from = self._pos - int((BASE_WIN_S + NOISE_WIN_S + 2.0) * self.fs)
+        if self._ep is not None:
+            keep_from = min(keep_from, self._ep.pre)
+        if self._last_end_idx is not None:
+            keep_from = min(keep_from, self._last_end_idx - int(PRE_S * self.fs))
+        drop = keep_from - self._k0
+        if drop > 4096:
+            self._acc = self._acc[drop:]
+            self._g = self._g[drop:]
+            self._k0 += drop
+
+    # -------------------------------------------------------- state machine
+    def _advance(self, final: bool) -> None:
+        guard = 0
+        while True:
+            guard += 1
+            if guard > 100000:  # pragma: no cover - safety net
+                break
+            if self._ep is None:
+                if not self._idle_step(final):
+                    break
+            elif self._ep.ret is None:
+                if not self._episode_step(final):
+                    break
+            else:
+                if not self._returned_step(final):
+                    break
+        self._trim()
+
+    def _idle_step(self, final: bool) -> bool:
+        """Scan resting data for an onset; returns True if the state changed."""
+        a, e = self._pos, self._k_end
+        if e <= a:
+            return False
+        g = self._gslice(a, e)
+        if self._b is None:
+            self._b = unit(g[0])
+        b, noise = self._windowed_baseline(a, e)
+        d = np.arctan2(np.linalg.norm(np.cross(g, b), axis=1), np.einsum("ij,ij->i", g, b)) * RAD2DEG
+        t_on = np.clip(T_ON_K * noise, T_ON_MIN_DEG, T_ON_MAX_DEG)
+        hit = np.flatnonzero(d > t_on)
+        self._record_trace(a, d[: int(hit[0])] if len(hit) else d)
+        if len(hit) == 0:
+            self._b = b[-1]
+            self._noise_deg = float(noise[-1])
+            self._pos = e
+            return False
+        j = int(hit[0])
+        self._b = b[j]
+        self._noise_deg = float(noise[j])
+        k = a + j
+        pre = max(k - int(PRE_S * self.fs), self._run_start)
+        if self._last_end_idx is not None:
+            pre = max(pre, min(self._last_end_idx, k))
+        self._ep = _Episode(start=k, pre=pre, b=b[j].copy())
+        self._t_on = float(t_on[j])
+        self._pos = k
+        return True
+
+    def _windowed_baseline(self, a: int, e: int) -> tuple[np.ndarray, np.ndarray]:
+        """Baseline direction (n, 3) and resting RMS deviation (n,) for grid indices [a, e).
+
+        Causal: index i uses [i - BASE_WIN_S, i - BASE_LAG_S] within the current
+        rest; before BASE_MIN_S of rest exists the frozen baseline is used.
+        """
+        fs = self.fs
+        w, lag, nmin = int(BASE_WIN_S * fs), int(BASE_LAG_S * fs), int(BASE_MIN_S * fs)
+        nw = int(NOISE_WIN_S * fs)
+        lo = max(self._idle_start, a - max(w, nw) - lag)
+        g = self._gslice(lo, e)
+        cs = np.vstack([np.zeros((1, 3)), np.cumsum(g, axis=0)])
+        idx = np.arange(a, e) - lo
+        top = idx - lag
+        bot = np.maximum(idx - w, 0)
+        n = top - bot
+        ok = n >= nmin
+        b = np.tile(self._b, (len(idx), 1))  # type: ignore[arg-type]
+        if ok.any():
+            s = cs[np.maximum(top[ok], 0)] - cs[bot[ok]]
+            b[ok] = unit(s)
+        # resting deviation of g from its own windowed mean (sway + noise)
+        dev = np.arctan2(
+            np.linalg.norm(np.cross(g[idx], b), axis=1), np.einsum("ij,ij->i", g[idx], b)
+        ) * RAD2DEG
+        # RMS of dev over [i - nw, i - lag] using only resting samples held in this span
+        d_all = np.zeros(len(g))
+        d_all[idx] = dev
+        # earlier part of the span (before a) -- recompute against the frozen baseline
+        if idx[0] > 0:
+            gg = g[: idx[0]]
+            d_all[: idx[0]] = np.arctan2(
+                np.linalg.norm(np.cross(gg, self._b), axis=1), gg @ self._b  # type: ignore[arg-type]
+            ) * RAD2DEG
+        c2 = np.concatenate(([0.0], np.cumsum(d_all * d_all)))
+        nb = np.maximum(idx - nw, 0)
+        nn = top - nb
+        noise = np.full(len(idx), self._noise_deg)
+        okn = nn >= nmin
+        if okn.any():
+            noise[okn] = np.sqrt((c2[np.maximum(top[okn], 0)] - c2[nb[okn]]) / nn[okn])
+        return b, noise
+
+    def _episode_step(self, final: bool) -> bool:
+        """Follow a movement until it returns (or is abandoned)."""
+        ep = self._ep
+        assert ep is not None
+        e = self._k_end
+        d = angle_from(self._gslice(ep.start, e), ep.b)
+        t_off = self._t_on * T_OFF_FRAC
+        below = np.flatnonzero(d < t_off)
+        r = int(below[0]) if len(below) else None
+        # abandonment: too long, or still far from the baseline (re-strap, new posture)
+        n_still = int(REBASE_STILL_S * self.fs)
+        n_max = int(MAX_EPISODE_S * self.fs)
+        abandon: int | None = None
+        lim = r if r is not None else len(d)
+        if lim > n_max:
+            abandon = n_max
+        if lim >= n_still:
+            from numpy.lib.stride_tricks import sliding_window_view
+
+            win = sliding_window_view(d[:lim], n_still)
+            still = (win.max(axis=1) - win.min(axis=1) < STILL_SPREAD_DEG) & (win.min(axis=1) > self._t_on)
+            hits = np.flatnonzero(still)
+            if len(hits):
+                cand = int(hits[0]) + n_still - 1
+                abandon = cand if abandon is None else min(abandon, cand)
+        if abandon is not None and (r is None or abandon < r):
+            k = ep.start + abandon
+            self._record_trace(ep.start, d[: abandon + 1])
+            self._rebaseline(k)
+            return True
+        if r is None:
+            if final:
+                self._record_trace(ep.start, d)
+                self._ep = None
+                self._pos = e
+            return False
+        self._record_trace(ep.start, d[: r + 1])
+        ep.ret = ep.start + r
+        ep.attempt = ep.ret
+        return True
+
+    def _rebaseline(self, k: int) -> None:
+        """Abandon the current movement; learn the new resting direction at ``k``."""
+        self._ep = None
+        lo = max(k - int(1.0 * self.fs), self._run_start)
+        self._b = unit(self._gslice(lo, k + 1).mean(axis=0))
+        self._idle_start = self._pos = k + 1
+        self._axis_ref = None
+
+    def _returned_step(self, final: bool) -> bool:
+        """Try to finalise the rep whose movement has returned."""
+        ep = self._ep
+        assert ep is not None and ep.ret is not None and ep.attempt is not None
+        e = self._k_end
+        if ep.attempt >= e and not final:
+            return False
+        k = min(ep.attempt, e - 1)
+        if final:
+            k = e - 1
+        # has the next movement started already (no rest at the bottom)?
+        d_after = angle_from(self._gslice(ep.ret, k + 1), ep.b)
+        rise = np.flatnonzero(d_after > self._t_on)
+        cut: int | None = None
+        if len(rise):
+            q = int(rise[0])
+            cut = ep.ret + int(np.argmin(d_after[: q + 1]))
+            k = ep.ret + q
+        window_end = cut if cut is not None else k
+        rep_or_wait = self._measure(ep, window_end, k)
+        if rep_or_wait is None or isinstance(rep_or_wait, Rep) or cut is not None or final:
+            self._ep = None
+            if isinstance(rep_or_wait, Rep):
+                self._emit_rep(rep_or_wait, at=k / self.fs)
+                end_idx = int(np.ceil(rep_or_wait.end * self.fs))
+                self._last_end_idx = min(max(end_idx, ep.ret), k)
+            self._idle_start = ep.ret if cut is None else cut
+            self._pos = (cut if cut is not None else ep.ret) + 1
+            self._pos = max(self._pos, self._idle_start)
+            if cut is None:
+                self._pos = max(self._pos, min(k, self._last_end_idx or k))
+            return True
+        # not settled yet: wait until SETTLE_S after the fitted end
+        nxt = int(rep_or_wait)
+        if nxt - ep.ret > int(MAX_SETTLE_WAIT_S * self.fs):
+            nxt = ep.ret + int(MAX_SETTLE_WAIT_S * self.fs)
+            if k >= nxt:
+                ep.attempt = k + 1
+                # give up waiting: measure with what we have
+                res = self._measure(ep, k, k, force=True)
+                self._ep = None
+                if isinstance(res, Rep):
+                    self._emit_rep(res, at=k / self.fs)
+                    self._last_end_idx = k
+                self._idle_start = self._pos = k + 1
+                return True
+        ep.attempt = max(k + 1, nxt)
+        return True
+
+    # ------------------------------------------------------------ measuring
+    def _measure(self, ep: _Episode, w_end: int, k_now: int, force: bool = False) -> Rep | int | None:
+        """Measure the movement in [ep.pre, w_end].
+
+        Returns a Rep when it is one and its end has settled, an int (grid
+        index at which to try again) when more data are needed, or None when
+        the movement is not a rep.
+        """
+        fs = self.fs
+        a = ep.pre
+        if w_end - a < int(0.5 * fs):
+            return None
+        acc = self._aslice(a, w_end + 1)
+        if np.isnan(acc).any():
+            return None
+        t = np.arange(a, w_end + 1) / fs
+        g = self._gslice(a, w_end + 1)
+        d = angle_from(g, ep.b)
+        i_st, i_rt = ep.start - a, (ep.ret or w_end) - a
+        pk = i_st + int(np.argmax(d[i_st : i_rt + 1]))
+        u = motion_axis(g[pk], ep.b)
+        if u is None:
+            return None
+        s = signed_tilt(acc, ep.b, u)
+        ss = moving_average(s, int(0.2 * fs))
+        smax = float(ss[i_st : i_rt + 1].max())
+        # bottom levels before and after
+        i5 = np.flatnonzero(ss[: pk + 1] < 0.05 * smax)
+        j5 = np.flatnonzero(ss[pk:] < 0.05 * smax)
+        m = int(0.3 * fs)
+        pre_end = int(i5[-1]) - m if len(i5) else 0
+        post_start = pk + int(j5[0]) + m if len(j5) else len(s) - 1
+        l0b = float(np.median(s[: max(pre_end, 1)])) if pre_end > 0 else float(ss[: pk + 1].min())
+        if post_start < len(s) - 1:
+            l0a = float(np.median(s[post_start:]))
+        else:
+            l0a = float(ss[pk:].min())
+        rng0 = smax - min(l0b, l0a)
+        if rng0 <= 0:
+            return None
+        delta = max(0.1 * rng0, 3.0 * self._noise_deg)
+        top_idx = np.flatnonzero(ss[i_st : i_rt + 1] >= smax - delta) + i_st
+        ia, ib = int(top_idx[0]), int(top_idx[-1])
+        nt = int(TOP_FIT_S * fs)
+        l1a = float(np.median(s[ia : min(ia + nt, ib) + 1]))
+        l1b = float(np.median(s[max(ib - nt, ia) : ib + 1]))
+        # lift: [0, min(ia + nt, ib)]
+        le = min(ia + nt, ib)
+        lift = fit_transition(t[: le + 1], (s[: le + 1] - l0b) / (l1a - l0b)) if l1a > l0b else None
+        ls = max(ib - nt, ia)
+        lower = fit_transition(t[ls:], 1.0 - (s[ls:] - l0a) / (l1b - l0a)) if l1b > l0a else None
+        if lift is None or lower is None:
+            return None
+        start, top = lift.onset, lift.offset
+        lower_start, end = lower.onset, lower.offset
+        # wait for SETTLE_S of data after the fitted end
+        if not force and w_end == k_now and end + SETTLE_S > k_now / fs:
+            return int(np.ceil((end + SETTLE_S) * fs))
+        if top > lower_start:
+            top = lower_start = 0.5 * (top + lower_start)
+        start = max(start, t[0] - 0.5)
+        range_deg = 0.5 * (l1a + l1b) - 0.5 * (l0b + l0a)
+        lift_s, hold_s, lower_s = top - start, lower_start - top, end - lower_start
+        # --- acceptance
+        if not (MIN_RANGE_DEG <= range_deg <= MAX_RANGE_DEG):
+            return None
+        if lift_s < MIN_PHASE_S or lower_s < MIN_PHASE_S:
+            return None
+        if abs(l0a - l0b) > 0.5 * range_deg:
+            return None
+        i0 = max(int(np.floor((start - t[0]) * fs)), 0)
+        i1 = min(int(np.ceil((end - t[0]) * fs)) + 1, len(acc))
+        mag = np.linalg.norm(acc[i0:i1], axis=1)
+        if len(mag) and float(np.sqrt(np.mean((mag - np.median(mag)) ** 2))) > MAX_DYN_G:
+            return None
+        if self._axis_ref is not None and abs(float(u @ self._axis_ref)) < AXIS_MIN_COS:
+            return None
+        ref = reference_range(self._ranges, self.guidance.partial_rel)
+        range_rel = range_deg / ref if ref else 1.0
+        if range_rel < PARTIAL_MIN_REL:
+            return None
+        # --- metrics
+        noise_rate = self._rest_rate_noise(ep, u)
+        wob = wobble(s[i0:i1], fs, noise_rate)
+        wref = reference_wobble(self._wobbles)
+        flags = self.guidance.flags_for(lift_s, hold_s, lower_s, range_rel, wob, wref)
+        flags = [f for f in ALL_FLAGS if f in flags]
+        in_gap = False
+        # update references (causal: only after this rep is measured)
+        if range_rel >= self.guidance.partial_rel:
+            self._ranges.append(range_deg)
+        if WOBBLE not in flags:
+            self._wobbles.append(wob)
+        self._axis_ref = u if self._axis_ref is None else unit(self._axis_ref * 0.7 + u * 0.3 * np.sign(u @ self._axis_ref))
+        return Rep(
+            index=0,
+            set=0,
+            index_in_set=0,
+            start=float(start),
+            top=float(top),
+            lower_start=float(lower_start),
+            end=float(end),
+            lift_s=float(lift_s),
+            hold_s=float(hold_s),
+            lower_s=float(lower_s),
+            rest_s=None,
+            range_deg=float(range_deg),
+            range_rel=float(range_rel),
+            wobble=float(wob),
+            flags=flags,
+            in_gap=in_gap,
+        )
+
+    def _rest_rate_noise(self, ep: _Episode, u: np.ndarray) -> float:
+        """Sensor noise floor of the wobble measure (deg/s) from the rest before the rep."""
+        lo = max(ep.pre, ep.start - int(3.0 * self.fs))
+        hi = ep.start - int(0.8 * self.fs)
+        if hi - lo >= int(1.0 * self.fs):
+            acc = self._aslice(lo, hi)
+            if not np.isnan(acc).any():
+                r = jitter_rate(signed_tilt(acc, ep.b, u), self.fs)
+                self._noise_rate = float(np.sqrt(np.mean(r * r)))
+        return self._noise_rate
+
+    # --------------------------------------------------------------- output
+    def _emit_rep(self, rep: Rep, at: float) -> None:
+        prev = self.reps[-1] if self.reps else None
+        if self._set is None or prev is None or rep.start - prev.end > SET_GAP_S:
+            self._close_set()
+            self._set = _SetState(index=len(self.sets) + 1)
+            rep.rest_s = None
+        else:
+            rep.rest_s = max(0.0, rep.start - prev.end)
+        st = self._set
+        rep.index = len(self.reps) + 1
+        rep.set = st.index
+        rep.index_in_set = len(st.reps) + 1
+        rep.reported_at = max(at, rep.end)
+        rep.in_gap = any(g.start < rep.end and g.end > rep.start for g in self._gaps[-50:])
+        if WOBBLE in rep.flags and st.hint is None:
+            st.hint = f"stop the set at rep {rep.index_in_set}: control was lost (wobble)"
+        st.reps.append(rep)
+        self.reps.append(rep)
+        self._events.append(Event("rep", at=rep.reported_at, rep=rep))
+
+    def _summary(self, st: _SetState) -> SetSummary:
+        n = len(st.reps)
+        flagged = sum(1 for r in st.reps if r.flags)
+        ok = sum(1 for r in st.reps if not any(f in TEMPO_FLAGS for f in r.flags))
+        return SetSummary(
+            index=st.index,
+            start=st.reps[0].start,
+            end=st.reps[-1].end,
+            reps=n,
+            target_reps=self.guidance.reps_per_set,
+            flagged=flagged,
+            compliance=ok / n if n else 0.0,
+            hint=st.hint,
+        )
+
+    def _close_set(self) -> None:
+        if self._set is not None and self._set.reps:
+            summ = self._summary(self._set)
+            self.sets.append(summ)
+            self._events.append(Event("set", at=self._t_stream, set=summ))
+        self._set = None
+
+    def _close_set_if_rested(self) -> None:
+        if self._set is not None and self._set.reps and self._ep is None:
+            if self._t_stream - self._set.reps[-1].end > SET_GAP_S:
+                self._close_set()
+
+    def _record_trace(self, a: int, d: np.ndarray) -> None:
+        step = max(1, int(round(self.fs / 10)))
+        first = (-a) % step
+        if first < len(d):
+            self._trace_t.append(np.arange(a + first, a + len(d), step) / self.fs)
+            self._trace_d.append(d[first::step].astype(np.float32))
+
+
+def _causal_ma(x: np.ndarray, carry: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Causal moving average over ``n`` samples continuing from ``carry`` (the
+    previous up to n-1 inputs); shrinks at the start of a run."""
+    xx = np.vstack([carry, x]) if len(carry) else x
+    cs = np.vstack([np.zeros((1, x.shape[1])), np.cumsum(xx, axis=0)])
+    idx = np.arange(len(carry), len(xx))
+    lo = np.maximum(idx - n + 1, 0)
+    out = (cs[idx + 1] - cs[lo]) / (idx + 1 - lo)[:, None]
+    return out, xx[-(n - 1) :].copy() if n > 1 else xx[:0]

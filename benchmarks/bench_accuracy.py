@@ -1,0 +1,189 @@
+"""Accuracy benchmark: analyse simulated sessions and score them against truth.
+
+Scoring mirrors the acceptance rules of issue #2: reps are matched to truth
+by interval overlap (IoU >= 0.4, greedy by IoU); rep count exact per session;
+rep detection F1 pooled; phase errors on lift_s / hold_s / lower_s (95th
+percentile of |error| over matched reps); flag F1 pooled per flag over all
+sessions, then averaged over the five flags; wobble Spearman correlation
+within sessions whose injected wobble varies.
+
+Usage::
+
+    python benchmarks/bench_accuracy.py                  # default grid (scenarios x seeds)
+    python benchmarks/bench_accuracy.py --seeds 100-129 --scenarios random
+    python benchmarks/bench_accuracy.py --verbose        # per-session lines
+
+Prints figures; it is not a pass/fail test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from reptrack.analysis import analyze_recording
+from reptrack.guidance import ALL_FLAGS, load_guidance
+from reptrack.sim import scenario_config, simulate
+
+DEFAULT_SCENARIOS = ("seated-3x15", "standing-fatigue", "step-heel-drop", "mixed", "rest-only", "slow-5-2-5", "random")
+
+
+def iou(a0: float, a1: float, b0: float, b1: float) -> float:
+    inter = max(0.0, min(a1, b1) - max(a0, b0))
+    union = max(a1, b1) - min(a0, b0)
+    return inter / union if union > 0 else 0.0
+
+
+def match(pred: list[dict[str, Any]], truth: list[dict[str, Any]], thr: float = 0.4) -> list[tuple[int, int]]:
+    """Greedy one-to-one matching of predicted to true reps by IoU >= thr."""
+    cands = []
+    for i, p in enumerate(pred):
+        for j, t in enumerate(truth):
+            v = iou(p["start"], p["end"], t["start"], t["end"])
+            if v >= thr:
+                cands.append((v, i, j))
+    cands.sort(reverse=True)
+    used_p, used_t, pairs = set(), set(), []
+    for _, i, j in cands:
+        if i not in used_p and j not in used_t:
+            used_p.add(i)
+            used_t.add(j)
+            pairs.append((i, j))
+    return pairs
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float:
+    rx = np.argsort(np.argsort(x)).astype(float)
+    ry = np.argsort(np.argsort(y)).astype(float)
+    if rx.std() == 0 or ry.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+@dataclass
+class Score:
+    sessions: int = 0
+    exact: int = 0
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    err: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    flag_counts: dict[str, list[int]] = field(default_factory=lambda: {f: [0, 0, 0] for f in ALL_FLAGS})
+    spearman: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+    def add(self, name: str, pred: list[dict[str, Any]], truth: list[dict[str, Any]], verbose: bool) -> None:
+        self.sessions += 1
+        pairs = match(pred, truth)
+        self.tp += len(pairs)
+        self.fp += len(pred) - len(pairs)
+        self.fn += len(truth) - len(pairs)
+        if len(pred) == len(truth):
+            self.exact += 1
+        else:
+            self.failures.append(f"{name}: {len(pred)} reps vs {len(truth)} true")
+        for i, j in pairs:
+            for k in ("lift_s", "hold_s", "lower_s", "start", "end"):
+                self.err[k].append(pred[i][k] - truth[j][k])
+        matched_p = {i for i, _ in pairs}
+        matched_t = {j for _, j in pairs}
+        for f in ALL_FLAGS:
+            c = self.flag_counts[f]
+            for i, j in pairs:
+                pf, tf = f in pred[i]["flags"], f in truth[j]["flags"]
+                c[0] += pf and tf
+                c[1] += pf and not tf
+                c[2] += tf and not pf
+            c[1] += sum(f in pred[i]["flags"] for i in range(len(pred)) if i not in matched_p)
+            c[2] += sum(f in truth[j]["flags"] for j in range(len(truth)) if j not in matched_t)
+        if len(pairs) >= 5:
+            tw = np.array([truth[j]["wobble"] for _, j in pairs])
+            pw = np.array([pred[i]["wobble"] for i, _ in pairs])
+            if tw.std() > 0.05 * tw.mean():
+                r = spearman(pw, tw)
+                if np.isfinite(r):
+                    self.spearman.append(r)
+        if verbose:
+            e = {k: np.abs(np.array([pred[i][k] - truth[j][k] for i, j in pairs])) for k in ("lift_s", "lower_s")}
+            print(
+                f"  {name:28s} reps {len(pred):3d}/{len(truth):3d} tp {len(pairs):3d}"
+                + "".join(f" {k} p95 {np.percentile(v, 95):.2f}" for k, v in e.items() if len(v))
+            )
+
+    def report(self) -> None:
+        f1 = 2 * self.tp / max(1, 2 * self.tp + self.fp + self.fn)
+        print(f"sessions {self.sessions}: rep count exact in {self.exact}; rep detection F1 {f1:.3f} "
+              f"(tp {self.tp}, fp {self.fp}, fn {self.fn})")
+        for k in ("lift_s", "hold_s", "lower_s", "start", "end"):
+            v = np.array(self.err[k])
+            if len(v):
+                print(f"  {k:8s} error: bias {v.mean():+.3f} s, median |e| {np.median(np.abs(v)):.3f} s, "
+                      f"p95 |e| {np.percentile(np.abs(v), 95):.3f} s")
+        f1s = []
+        for f, (tp, fp, fn) in self.flag_counts.items():
+            if tp + fp + fn == 0:
+                print(f"  flag {f:15s} no occurrences")
+                continue
+            ff = 2 * tp / (2 * tp + fp + fn)
+            f1s.append(ff)
+            print(f"  flag {f:15s} F1 {ff:.3f} (tp {tp}, fp {fp}, fn {fn})")
+        if f1s:
+            print(f"  mean flag F1 {np.mean(f1s):.3f}")
+        if self.spearman:
+            print(f"  wobble Spearman: median {np.median(self.spearman):.3f}, mean {np.mean(self.spearman):.3f} "
+                  f"over {len(self.spearman)} sessions")
+        print(f"  analysis time {self.seconds:.2f} s")
+        for line in self.failures[:20]:
+            print("  count mismatch:", line)
+
+
+def parse_seeds(s: str) -> list[int]:
+    out: list[int] = []
+    for part in s.split(","):
+        if "-" in part:
+            a, b = part.split("-")
+            out.extend(range(int(a), int(b) + 1))
+        else:
+            out.append(int(part))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenarios", default=",".join(DEFAULT_SCENARIOS))
+    ap.add_argument("--seeds", default="1000-1004", help="seeds (not those used for tuning: 1-99)")
+    ap.add_argument("--verbose", "-v", action="store_true")
+    args = ap.parse_args(argv)
+    score = Score()
+    per_scen: dict[str, Score] = {}
+    for scen in args.scenarios.split(","):
+        sc = per_scen.setdefault(scen, Score())
+        for seed in parse_seeds(args.seeds):
+            res = simulate(scenario_config(scen, seed), seed)
+            guidance = load_guidance(res.truth["guidance"]["name"])
+            t0 = time.perf_counter()
+            sess = analyze_recording(res.recording, guidance)
+            dt = time.perf_counter() - t0
+            pred = sess.to_json_dict()["reps"]
+            truth = res.truth["reps"]
+            for s in (score, sc):
+                s.seconds += dt
+            score.add(f"{scen}#{seed}", pred, truth, args.verbose)
+            sc.add(f"{scen}#{seed}", pred, truth, False)
+    for scen, sc in per_scen.items():
+        print(f"== {scen}")
+        sc.report()
+    print("== ALL")
+    score.report()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
