@@ -140,7 +140,7 @@ class _Pipe:
             self.events.append(m)
 
 
-def load_in_chromium(html_path: Path, chromium: str, settle_s: float = 0.5) -> PageResult:
+def load_in_chromium(html_path: Path, chromium: str, settle_s: float = 0.5, full_page: bool = False) -> PageResult:
     """Open ``html_path`` in a fresh headless Chromium profile and inspect it."""
     html_path = Path(html_path).resolve()
     url = html_path.as_uri()
@@ -165,7 +165,7 @@ def load_in_chromium(html_path: Path, chromium: str, settle_s: float = 0.5) -> P
         os.close(from_child_w)
         cdp = _Pipe(to_child_w, from_child_r, proc)
         try:
-            return _inspect(cdp, url, settle_s)
+            return _inspect(cdp, url, settle_s, full_page)
         finally:
             try:
                 cdp.send("Browser.close", timeout=5)
@@ -180,7 +180,7 @@ def load_in_chromium(html_path: Path, chromium: str, settle_s: float = 0.5) -> P
             os.close(from_child_r)
 
 
-def _inspect(cdp: _Pipe, url: str, settle_s: float) -> PageResult:
+def _inspect(cdp: _Pipe, url: str, settle_s: float, full_page: bool) -> PageResult:
     import base64
 
     target = cdp.send("Target.createTarget", {"url": "about:blank"})["targetId"]
@@ -196,7 +196,10 @@ def _inspect(cdp: _Pipe, url: str, settle_s: float) -> PageResult:
     ev = cdp.send("Runtime.evaluate", {"expression": "JSON.stringify({t: document.body.innerText, n: document.querySelectorAll('svg').length, h: document.documentElement.scrollHeight})", "returnByValue": True}, session=sid)
     info = json.loads(ev["result"]["value"])
     res.text, res.svg_count, res.page_height = info["t"], info["n"], info["h"]
-    shot = cdp.send("Page.captureScreenshot", {"format": "png"}, session=sid, timeout=60)
+    params: dict[str, Any] = {"format": "png"}
+    if full_page:
+        params.update(captureBeyondViewport=True, clip={"x": 0, "y": 0, "width": 1200, "height": min(res.page_height, 16000), "scale": 1})
+    shot = cdp.send("Page.captureScreenshot", params, session=sid, timeout=60)
     res.screenshot_png = base64.b64decode(shot["data"])
     for e in cdp.events:
         m, p = e.get("method"), e.get("params", {})

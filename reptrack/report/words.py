@@ -40,15 +40,22 @@ def wobble_reference(reps: Sequence[Rep], upto: int) -> float | None:
     return statistics.median(vals) if vals else None
 
 
+def fmt_below(value: float, limit: float) -> str:
+    """``value`` (s) with one decimal, or two when one decimal would round
+    it up to the ``limit`` it fell short of (0.49 -> "0.49", not "0.5")."""
+    one = f"{value:.1f}"
+    return f"{value:.2f}" if value < limit and float(one) >= limit else one
+
+
 def flag_sentence(flag: str, rep: Rep, guidance: object, wobble_ref: float | None = None) -> str:
     """One plain sentence for ``flag`` raised on ``rep`` under ``guidance``."""
     g = guidance
     if flag == "lift_too_fast":
-        return f"lifted in {rep.lift_s:.1f} s \u2014 target {g.lift_target_s:g} s"  # type: ignore[attr-defined]
+        return f"lifted in {fmt_below(rep.lift_s, g.lift_min_s)} s \u2014 target {g.lift_target_s:g} s"  # type: ignore[attr-defined]
     if flag == "lower_too_fast":
-        return f"lowered in {rep.lower_s:.1f} s \u2014 target {g.lower_target_s:g} s"  # type: ignore[attr-defined]
+        return f"lowered in {fmt_below(rep.lower_s, g.lower_min_s)} s \u2014 target {g.lower_target_s:g} s"  # type: ignore[attr-defined]
     if flag == "no_pause":
-        return f"paused {rep.hold_s:.1f} s at the top \u2014 target {g.hold_target_s:g} s"  # type: ignore[attr-defined]
+        return f"paused {fmt_below(rep.hold_s, g.hold_min_s)} s at the top \u2014 target {g.hold_target_s:g} s"  # type: ignore[attr-defined]
     if flag == "partial":
         full = rep.range_deg / rep.range_rel if rep.range_rel > 0 else None
         tail = f" ({rep.range_deg:.1f}\u00b0 of about {full:.1f}\u00b0)" if full else ""
