@@ -1,0 +1,631 @@
+"""Stream samples from a BLE sensor (or an ``emulated:`` one) through bleak.
+
+:class:`SensorStream` finds the sensor (address, name or ``emulated:PATH``),
+picks its firmware profile, connects, subscribes, writes the start commands,
+and yields :class:`Batch` es of samples with their own times.  When the link
+drops it reconnects with backoff, re-subscribes and restarts the stream,
+marking the gap; it gives up (:class:`~reptrack.errors.SensorError`) only when
+the sensor stays away longer than ``reconnect_timeout_s``.
+
+The bleak notification callback never blocks: it stamps the payload with the
+host clock and puts it on an :class:`asyncio.Queue`; decoding and timing run
+in the consumer (lessons from bleak's and Polar clients' issue trackers:
+missed notifications when the loop blocks, reconnects that do not
+re-subscribe, one timestamp per packet that must be spread over its samples).
+
+:func:`record` writes a stream to native CSV (flushed at least once a second).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+
+from ..errors import DecodeError, SensorError
+from ..model import Gap
+
+log = logging.getLogger(__name__)
+
+_MAC_RE = re.compile(r"^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$")
+_UUID_RE = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
+
+#: How long a first scan looks for the sensor (s).
+SCAN_TIMEOUT_S = 10.0
+#: Reconnect backoff: first wait, factor, cap (s).  The cap keeps recovery
+#: within ~2 s of the sensor advertising again (scanning runs between waits).
+BACKOFF_START_S, BACKOFF_FACTOR, BACKOFF_MAX_S = 0.1, 2.0, 2.0
+#: No notification for this long while connected = the link is dead even if
+#: the OS has not noticed yet (BLE supervision timeouts reach 32 s).
+STALL_MIN_S = 5.0
+#: How long to wait for the device's answer to the start commands (s).
+START_ANSWER_S = 1.0
+#: Pause between commands written without response (MetaWear drops commands
+#: sent back to back, PROTOCOLS.md 2.6).
+WRITE_GAP_S = 0.02
+#: At most this many queued notifications are decoded into one Batch.
+MAX_COALESCE = 256
+
+
+@dataclass
+class Batch:
+    """Samples decoded from one or more notifications.
+
+    ``t`` (n,) seconds since the stream's first sample (device time base where
+    the sensor has one), ``acc`` (n, 3) g, ``gaps`` detected just before or
+    within this batch, ``status`` a link event (``"connected"``,
+    ``"disconnected"``, ``"reconnecting"``, ``"reconnected"``, ``"ended"``)
+    for batches that carry one (then ``n`` may be 0).
+    """
+
+    t: np.ndarray
+    acc: np.ndarray
+    gaps: list[Gap] = field(default_factory=list)
+    status: str | None = None
+
+    @classmethod
+    def event(cls, status: str) -> "Batch":
+        return cls(np.zeros(0), np.zeros((0, 3)), [], status)
+
+    def __len__(self) -> int:
+        return int(len(self.t))
+
+
+@dataclass
+class RecordSummary:
+    """What :func:`record` wrote: ``samples`` rows over ``duration_s`` seconds,
+    the gaps found, the stream's counters and why it stopped (``duration``,
+    ``interrupted``, ``ended`` or ``sensor lost``)."""
+
+    path: str
+    sensor: str
+    profile: str
+    samples: int
+    duration_s: float
+    gaps: list[Gap]
+    stats: dict[str, int]
+    stopped: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "sensor": self.sensor,
+            "profile": self.profile,
+            "samples": self.samples,
+            "duration_s": round(self.duration_s, 6),
+            "gaps": [{"start": g.start, "end": g.end} for g in self.gaps],
+            "stats": dict(self.stats),
+            "stopped": self.stopped,
+        }
+
+    def format(self) -> str:
+        """A few human lines (for ``reptrack record``)."""
+        s = self.stats
+        lost = sum(g.duration_s for g in self.gaps)
+        lines = [
+            f"recorded {self.samples} samples ({self.duration_s:.1f} s) from {self.sensor} [{self.profile}] to {self.path}",
+            f"notifications {s.get('received', 0)}, corrupt {s.get('corrupt', 0)}, "
+            f"reconnects {s.get('reconnects', 0)}, gaps {len(self.gaps)} ({lost:.2f} s, ~{s.get('lost', 0)} samples)",
+            f"stopped: {self.stopped}",
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def _looks_like_address(s: str) -> bool:
+    return bool(_MAC_RE.match(s) or _UUID_RE.match(s))
+
+
+def _name_matches(wanted: str, name: str | None) -> bool:
+    """Exact name, glob (``*``/``?``) or case-insensitive prefix ("Polar H10" finds "Polar H10 1A2B3C4D")."""
+    import fnmatch
+
+    if not name:
+        return False
+    if any(c in wanted for c in "*?["):
+        return fnmatch.fnmatchcase(name, wanted)
+    return name == wanted or name.lower().startswith(wanted.lower())
+
+
+class SensorStream:
+    """Async context manager and async iterator of :class:`Batch` (see module doc).
+
+    ``sensor`` is an address (MAC, or the UUID macOS shows), an advertised
+    name, or ``emulated:PATH[?options]``.  ``profile_id`` forces a firmware
+    profile (default: the one whose name patterns / service match the
+    advertisement).  ``profiles_dirs`` are extra profile directories.
+
+    Attributes: ``profile`` (FirmwareProfile), ``meta`` (CSV header fields),
+    ``stats`` (``received`` notifications, ``decoded`` samples, ``corrupt``
+    notifications, ``lost`` samples estimated from gaps, ``duplicates``
+    dropped, ``reconnects``), ``gaps`` (all gaps so far), ``emulator`` (the
+    :class:`~reptrack.ble.emulated.EmulatedSensor` for ``emulated:``).
+    """
+
+    def __init__(
+        self,
+        sensor: str,
+        profile_id: str | None = None,
+        profiles_dirs: Sequence[str] = (),
+        reconnect_timeout_s: float = 60.0,
+        scan_timeout_s: float = SCAN_TIMEOUT_S,
+    ) -> None:
+        self.sensor = sensor
+        self.profile_id = profile_id
+        self.profiles_dirs = tuple(profiles_dirs)
+        self.reconnect_timeout_s = float(reconnect_timeout_s)
+        self.scan_timeout_s = float(scan_timeout_s)
+        self.profile: Any = None
+        self.meta: dict[str, str] = {}
+        self.stats: dict[str, int] = {"received": 0, "decoded": 0, "corrupt": 0, "lost": 0, "duplicates": 0, "reconnects": 0}
+        self.gaps: list[Gap] = []
+        self.emulator: Any = None
+        self.recoveries_s: list[float] = []  # link lost -> first sample after it (host s)
+        self._clock: Callable[[], float] = time.monotonic
+        self._scanner_backend: Any = None
+        self._client_backend: Any = None
+        self._queue: asyncio.Queue[tuple[str, int, float, bytes]] = asyncio.Queue()
+        self._client: Any = None
+        self._device: Any = None
+        self._generation = 0
+        self._decoder: Any = None
+        self._timeline: Any = None
+        self._stopping = False
+        self._stop_event = asyncio.Event()
+        self._lost_at: float | None = None
+        self._first_clock: float | None = None
+        self._profiles: dict[str, Any] = {}
+
+    # ------------------------------------------------------------------ setup
+    async def __aenter__(self) -> "SensorStream":
+        from .profiles import get_profile, load_profiles
+
+        self._profiles = load_profiles(self.profiles_dirs)
+        forced = get_profile(self.profile_id, self._profiles) if self.profile_id else None
+        target = self.sensor
+        if self.sensor.startswith("emulated:"):
+            forced, target = await self._start_emulator(forced)
+        try:
+            device, adv = await self._find(target, self.scan_timeout_s)
+            if device is None:
+                raise SensorError(
+                    f"no sensor matching {target!r} was found within {self.scan_timeout_s:g} s; "
+                    "check it is on, charged and not connected to another app (`reptrack scan` lists nearby sensors)"
+                )
+            self._device = device
+            if forced is None:
+                from .profiles import match_profile
+
+                forced = match_profile(adv.local_name, adv.service_uuids, self._profiles)
+                if forced is None:
+                    raise SensorError(
+                        f"no firmware profile matches {adv.local_name or device.address!r}; "
+                        "name one with --profile ID (`reptrack profiles` lists them) or add a TOML profile with --profiles DIR"
+                    )
+            self.profile = forced
+            self._make_state()
+            await self._connect_and_start()
+        except BaseException:
+            await self._shutdown()
+            raise
+        self.meta = {
+            "sensor": adv.local_name or device.name or device.address,
+            "address": device.address,
+            "profile": self.profile.id,
+            "sample_rate_hz": f"{self.profile.sample_rate_hz:g}",
+            "time_base": self.profile.time_base,
+            "start_utc": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        }
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._shutdown()
+
+    async def _start_emulator(self, forced: Any) -> tuple[Any, str]:
+        from .emulated import DEFAULT_PROFILE, VirtualRadio, load_emulated, parse_emulated
+        from .encoders import Encoder
+        from .profiles import get_profile
+
+        spec = parse_emulated(self.sensor)
+        if forced is None:
+            forced = get_profile(spec.profile or DEFAULT_PROFILE, self._profiles)
+        radio = VirtualRadio()
+        self.emulator = load_emulated(spec, forced, Encoder(forced), radio)
+        await self.emulator.start()
+        self._clock = self.emulator.world_clock
+        self._scanner_backend = radio.scanner_backend()
+        self._client_backend = radio.client_backend()
+        return forced, self.emulator.address
+
+    def _make_state(self) -> None:
+        from .decoders import make_decoder
+        from .timing import DeviceTimeline, HostSpreader
+
+        self._decoder = make_decoder(self.profile)
+        rate = self.profile.sample_rate_hz
+        if self.emulator is not None:
+            rate = self.emulator.rate_hz
+        self.rate_hz = float(rate)
+        self._timeline = HostSpreader(rate) if self.profile.time_base == "none" else DeviceTimeline(rate)
+
+    async def _find(self, target: str, timeout: float) -> tuple[Any, Any]:
+        """Scan until an advertisement matches ``target`` (address or name)."""
+        from bleak import BleakScanner
+
+        by_address = _looks_like_address(target)
+        found: asyncio.Future[tuple[Any, Any]] = asyncio.get_running_loop().create_future()
+
+        def on_adv(device: Any, adv: Any) -> None:
+            if found.done():
+                return
+            if by_address:
+                ok = device.address.lower().replace("-", ":") == target.lower().replace("-", ":")
+            else:
+                ok = _name_matches(target, adv.local_name) or _name_matches(target, device.name)
+            if ok:
+                found.set_result((device, adv))
+
+        kwargs: dict[str, Any] = {}
+        if self._scanner_backend is not None:
+            kwargs["backend"] = self._scanner_backend
+        try:
+            scanner = BleakScanner(on_adv, **kwargs)
+            async with scanner:
+                done, _ = await asyncio.wait({found, asyncio.ensure_future(self._stop_event.wait())}, timeout=timeout,
+                                             return_when=asyncio.FIRST_COMPLETED)
+        except Exception as exc:  # no adapter, permissions, BlueZ not running
+            if isinstance(exc, SensorError):
+                raise
+            raise SensorError(f"cannot scan for Bluetooth sensors ({_one_line(exc)}); is Bluetooth on and an adapter present?") from None
+        if found.done():
+            return found.result()
+        found.cancel()
+        return None, None
+
+    async def _connect_and_start(self) -> None:
+        """Connect, subscribe (data + answers) and write the start commands."""
+        from bleak import BleakClient
+
+        self._generation += 1
+        gen = self._generation
+        kwargs: dict[str, Any] = {}
+        if self._client_backend is not None:
+            kwargs["backend"] = self._client_backend
+        client = BleakClient(self._device, disconnected_callback=lambda _c: self._on_disconnect(gen), **kwargs)
+        await client.connect()
+        self._client = client
+        prof = self.profile
+        await client.start_notify(prof.data_uuid, lambda _ch, data: self._enqueue("data", gen, data))
+        separate_answers = prof.response_uuid and prof.response_uuid != prof.data_uuid
+        if separate_answers:
+            await client.start_notify(prof.response_uuid, lambda _ch, data: self._on_answer(data))
+        await self._write_start(client, bool(separate_answers))
+
+    async def _write_start(self, client: Any, wait_answer: bool, retry: bool = True) -> None:
+        prof = self.profile
+        n0 = len(self._decoder.responses)
+        for cmd in prof.start:
+            await client.write_gatt_char(prof.command_uuid, cmd, response=prof.write_with_response)
+            if not prof.write_with_response:
+                await asyncio.sleep(WRITE_GAP_S)
+        if not (wait_answer and prof.start):
+            return
+        deadline = time.monotonic() + START_ANSWER_S
+        while len(self._decoder.responses) == n0 and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        for resp in self._decoder.responses[n0:]:
+            if resp.restart and retry:
+                for cmd in prof.stop:
+                    await client.write_gatt_char(prof.command_uuid, cmd, response=prof.write_with_response)
+                await self._write_start(client, wait_answer, retry=False)
+                return
+            if not resp.ok:
+                raise SensorError(f"the sensor refused to start streaming: {resp.message}")
+
+    def _enqueue(self, kind: str, gen: int, data: bytes | bytearray | None) -> None:
+        # bleak callback: never blocks, never decodes.
+        self._queue.put_nowait((kind, gen, self._clock(), bytes(data) if data is not None else b""))
+
+    def _on_answer(self, data: bytes | bytearray) -> None:
+        resp = self._decoder.control(bytes(data))
+        if resp is not None and resp.stream_stopped:
+            self._enqueue("stopped", self._generation, None)
+
+    def _on_disconnect(self, gen: int) -> None:
+        self._enqueue("disconnected", gen, None)
+
+    def stop(self) -> None:
+        """Ask the iterator to end after the batches already received."""
+        self._stopping = True
+        self._stop_event.set()
+        self._queue.put_nowait(("stop", self._generation, self._clock(), b""))
+
+    async def _shutdown(self) -> None:
+        client, self._client = self._client, None
+        self._generation += 1  # late callbacks from this client are ignored
+        if client is not None:
+            try:
+                if client.is_connected and self.profile is not None:
+                    for cmd in self.profile.stop:
+                        await asyncio.wait_for(
+                            client.write_gatt_char(self.profile.command_uuid, cmd, response=self.profile.write_with_response), 2.0
+                        )
+            except Exception as exc:
+                log.debug("stop commands: %s", exc)
+            try:
+                await asyncio.wait_for(client.disconnect(), 5.0)
+            except Exception as exc:
+                log.debug("disconnect: %s", exc)
+        if self.emulator is not None:
+            await self.emulator.stop()
+
+    # ------------------------------------------------------------ iteration
+    def elapsed_s(self) -> float:
+        """Stream-clock seconds since the first sample arrived (0 before)."""
+        return 0.0 if self._first_clock is None else self._clock() - self._first_clock
+
+    def __aiter__(self) -> AsyncIterator[Batch]:
+        return self._iterate()
+
+    def _stall_s(self) -> float:
+        prof = self.profile
+        packet_s = prof.samples_per_packet / prof.sample_rate_hz
+        speed = self.emulator.spec.speed if self.emulator is not None else 1.0
+        return max(STALL_MIN_S, 20 * packet_s / speed) if speed > 0 else STALL_MIN_S
+
+    async def _iterate(self) -> AsyncIterator[Batch]:
+        yield Batch.event("connected")
+        while True:
+            try:
+                item = await asyncio.wait_for(self._queue.get(), self._stall_s())
+            except asyncio.TimeoutError:
+                if self.emulator is not None and self.emulator.finished.is_set():
+                    yield Batch.event("ended")
+                    return
+                log.info("no data for %.1f s: treating the link as lost", self._stall_s())
+                item = ("disconnected", self._generation, self._clock(), b"")
+            items = [item]
+            while len(items) < MAX_COALESCE and not self._queue.empty():
+                items.append(self._queue.get_nowait())
+            ts: list[np.ndarray] = []
+            accs: list[np.ndarray] = []
+            gaps: list[Gap] = []
+            event: str | None = None
+            for kind, gen, arrival, payload in items:
+                if gen != self._generation:
+                    continue  # from a previous connection
+                if kind == "data":
+                    self._decode_one(payload, arrival, ts, accs, gaps)
+                    continue
+                event = kind
+                break
+            if ts:
+                batch = Batch(np.concatenate(ts), np.concatenate(accs), gaps)
+                self._account(batch)
+                yield batch
+            elif gaps:
+                self.gaps.extend(gaps)
+            if event is None:
+                continue
+            # Re-queue whatever followed the event (nothing from this generation should).
+            if event == "stop":
+                return
+            if self.emulator is not None and self.emulator.finished.is_set():
+                yield Batch.event("ended")
+                return
+            yield Batch.event("disconnected")
+            async for b in self._reconnect():
+                yield b
+            if self._stopping:
+                return
+
+    def _decode_one(self, payload: bytes, arrival: float, ts: list[np.ndarray], accs: list[np.ndarray], gaps: list[Gap]) -> None:
+        prof = self.profile
+        self.stats["received"] += 1
+        dec = self._decoder
+        if prof.response_uuid and prof.response_uuid == prof.data_uuid:
+            resp = dec.control(payload)
+            if resp is not None:
+                if not resp.ok and not resp.restart:
+                    log.warning("sensor answered: %s", resp.message)
+                return
+        try:
+            s = dec.feed(payload)
+        except DecodeError as exc:
+            log.debug("%s", exc)
+            self.stats["corrupt"] = dec.errors
+            return
+        self.stats["corrupt"] = dec.errors
+        n = len(s)
+        if n == 0:
+            return
+        if self._first_clock is None:
+            self._first_clock = arrival
+        tl = self._timeline
+        if prof.time_base == "none" or not np.isfinite(s.t).all():
+            if not hasattr(tl, "link_lost") or not hasattr(tl, "nominal_period"):
+                from .timing import HostSpreader
+
+                tl = self._timeline = HostSpreader(self.rate_hz)
+            t, gap = tl.place(arrival, n)
+            acc = s.acc
+            if gap is not None:
+                gaps.append(gap)
+        else:
+            t, g, keep = tl.place(s.t, arrival, discontinuity=bool(getattr(s, "discontinuity", False)))
+            acc = s.acc[keep]
+            gaps.extend(g)
+        if len(t):
+            if self._lost_at is not None:
+                self.recoveries_s.append(time.monotonic() - self._lost_at)
+                self._lost_at = None
+            ts.append(t)
+            accs.append(acc)
+
+    def _account(self, batch: Batch) -> None:
+        self.stats["decoded"] += len(batch)
+        tl = self._timeline
+        self.stats["duplicates"] = int(getattr(tl, "duplicates", 0))
+        for g in batch.gaps:
+            self.stats["lost"] += max(int(round(g.duration_s * self.rate_hz)) - 1, 0)
+        self.gaps.extend(batch.gaps)
+
+    async def _reconnect(self) -> AsyncIterator[Batch]:
+        """Reconnect with backoff until ``reconnect_timeout_s``; re-subscribe and restart."""
+        lost_at = time.monotonic()
+        self._lost_at = lost_at
+        old, self._client = self._client, None
+        self._generation += 1
+        if old is not None:
+            try:
+                await asyncio.wait_for(old.disconnect(), 2.0)
+            except Exception:
+                pass
+        self._decoder.reset()
+        if hasattr(self._timeline, "link_lost"):
+            self._timeline.link_lost()
+        yield Batch.event("reconnecting")
+        delay = BACKOFF_START_S
+        last_error = "it was not seen advertising"
+        while not self._stopping:
+            remaining = self.reconnect_timeout_s - (time.monotonic() - lost_at)
+            if remaining <= 0:
+                break
+            target = self.emulator.address if self.emulator is not None else self._device.address
+            try:
+                device, _adv = await self._find(target, min(remaining, 5.0))
+                if device is not None:
+                    self._device = device
+                    await asyncio.wait_for(self._connect_and_start(), max(min(remaining, 20.0), 0.5))
+                    self.stats["reconnects"] += 1
+                    yield Batch.event("reconnected")
+                    return
+            except SensorError:
+                raise
+            except Exception as exc:  # BleakError, timeouts, OS errors: try again
+                last_error = _one_line(exc)
+                log.info("reconnect attempt failed: %s", last_error)
+                await self._drop_client()
+            if self.emulator is not None and self.emulator.finished.is_set():
+                return
+            await asyncio.sleep(min(delay, max(self.reconnect_timeout_s - (time.monotonic() - lost_at), 0)))
+            delay = min(delay * BACKOFF_FACTOR, BACKOFF_MAX_S)
+        if self._stopping:
+            return
+        raise SensorError(
+            f"lost the sensor {self.meta.get('sensor', self.sensor)!r} and could not reconnect within "
+            f"{self.reconnect_timeout_s:g} s ({last_error}); everything received before is saved"
+        )
+
+    async def _drop_client(self) -> None:
+        client, self._client = self._client, None
+        self._generation += 1
+        if client is not None:
+            try:
+                await asyncio.wait_for(client.disconnect(), 2.0)
+            except Exception:
+                pass
+
+
+def _one_line(exc: BaseException) -> str:
+    s = str(exc).strip().splitlines()
+    return s[0][:160] if s else type(exc).__name__
+
+
+async def record(
+    sensor: str,
+    out: str,
+    profile_id: str | None = None,
+    duration_s: float | None = None,
+    reconnect_timeout_s: float = 60.0,
+    profiles_dirs: Sequence[str] = (),
+    on_batch: Callable[[Batch], None] | None = None,
+    stop: asyncio.Event | None = None,
+    on_open: Callable[[SensorStream], None] | None = None,
+) -> RecordSummary:
+    """Record ``sensor`` to native CSV ``out`` until ``duration_s`` (stream seconds),
+    ``stop`` is set, or (``emulated:``) the recording ends.
+
+    The file is flushed (and fsync'ed) at least once a second, so it is valid
+    up to the last flush even after a crash.  A :class:`SensorError` after
+    the reconnect timeout propagates with the file closed and intact; the
+    partial summary is attached to it as ``exc.summary``.
+    """
+    from ..io.native import NativeCsvWriter
+
+    stream = SensorStream(sensor, profile_id, profiles_dirs, reconnect_timeout_s)
+    stopped = "ended"
+    async with stream:
+        if on_open is not None:
+            on_open(stream)
+        writer = NativeCsvWriter(out, stream.meta)
+        last_t = 0.0
+
+        async def flusher() -> None:
+            while True:
+                await asyncio.sleep(0.25)
+                writer.maybe_flush()
+                if duration_s is not None and stream.elapsed_s() > duration_s + 2.0:
+                    stream.stop()  # no data arrived to end it (link down)
+                    return
+
+        async def watch_stop() -> None:
+            assert stop is not None
+            await stop.wait()
+            stream.stop()
+
+        helpers = [asyncio.ensure_future(flusher())]
+        if stop is not None:
+            helpers.append(asyncio.ensure_future(watch_stop()))
+        try:
+            async for batch in stream:
+                t, acc = batch.t, batch.acc
+                done = False
+                if duration_s is not None and len(t) and t[-1] >= duration_s:
+                    keep = t < duration_s
+                    t, acc = t[keep], acc[keep]
+                    batch = Batch(t, acc, [g for g in batch.gaps if g.end < duration_s], batch.status)
+                    done = True
+                if len(t):
+                    writer.write(t, acc)
+                    last_t = float(t[-1])
+                if on_batch is not None:
+                    on_batch(batch)
+                writer.maybe_flush()
+                if done:
+                    stopped = "duration"
+                    break
+                if batch.status == "ended":
+                    stopped = "ended"
+            else:
+                if stream._stopping:
+                    stopped = "interrupted" if (stop is not None and stop.is_set()) else "duration"
+        except SensorError as exc:
+            writer.close()
+            exc.summary = _summary(stream, out, writer.samples_written, last_t, "sensor lost")  # type: ignore[attr-defined]
+            raise
+        finally:
+            for h in helpers:
+                h.cancel()
+            writer.close()
+        return _summary(stream, out, writer.samples_written, last_t, stopped)
+
+
+def _summary(stream: SensorStream, out: str, n: int, last_t: float, stopped: str) -> RecordSummary:
+    gaps = [g for g in stream.gaps if g.start <= last_t]
+    return RecordSummary(
+        path=str(out),
+        sensor=stream.meta.get("sensor", stream.sensor),
+        profile=getattr(stream.profile, "id", "?"),
+        samples=n,
+        duration_s=last_t,
+        gaps=gaps,
+        stats=dict(stream.stats),
+        stopped=stopped,
+    )
