@@ -19,6 +19,10 @@ from ..guidance import Guidance
 from .config import SimConfig, SimulationError
 from .profiles import PROFILES, Shape, draw_shape, make_shape
 
+#: shapes a fast (bouncing, 0.5-1.2 s) movement may take: a hesitation or a
+#: long constant-speed plateau inside half a second is not a human movement
+FAST_PROFILES = ("min_jerk", "raised_cosine", "skewed")
+
 #: fatigue effects at full fatigue (fatigue = 1, last rep of a set); issue #2:
 #: "late in a set tempo speeds up by up to ~40 %, range may shrink, wobble grows".
 FATIGUE_TEMPO = 0.40
@@ -303,10 +307,13 @@ class _Planner:
             mult = _u(rng, cfg.wobble_flag_factor)
         else:
             mult = rng.uniform(*CONTROLLED_WOBBLE) * (1 + FATIGUE_WOBBLE * f)
+        shapes = cfg.profiles
+        if kind == "fast":
+            shapes = tuple(p for p in cfg.profiles if p in FAST_PROFILES) or ("min_jerk",)
         return {
             "kind": kind, "lift": lift, "hold": hold, "lower": lower, "rest": rest, "range": rng_deg,
             "mult": mult, "wobbly": wobbly,
-            "shape_lift": draw_shape(cfg.profiles, rng), "shape_lower": draw_shape(cfg.profiles, rng),
+            "shape_lift": draw_shape(shapes, rng), "shape_lower": draw_shape(shapes, rng),
         }
 
     def schedule_rep(self, t: float, s: int, i: int, r: dict, rest: float | None) -> float:
