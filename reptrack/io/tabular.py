@@ -474,7 +474,6 @@ def companion_gyro(
     except InputError as exc:
         warnings.append(f"ignored the gyroscope file next to it ({exc})")
         return None, None
-    warnings.append(f"read the gyroscope from {gsrc.filename}")
     return g_rel + (g_origin - origin_s), gyro
 
 
