@@ -85,6 +85,11 @@ class PageResult:
     svg_count: int = 0
     screenshot_png: bytes = b""
     page_height: int = 0
+    pdf: bytes = b""
+
+    @property
+    def pdf_pages(self) -> int:
+        return self.pdf.count(b"/Type /Page") - self.pdf.count(b"/Type /Pages")
 
 
 class _Pipe:
@@ -201,12 +206,15 @@ def _inspect(cdp: _Pipe, url: str, settle_s: float, full_page: bool) -> PageResu
         params.update(captureBeyondViewport=True, clip={"x": 0, "y": 0, "width": 1200, "height": min(res.page_height, 16000), "scale": 1})
     shot = cdp.send("Page.captureScreenshot", params, session=sid, timeout=60)
     res.screenshot_png = base64.b64decode(shot["data"])
+    pdf = cdp.send("Page.printToPDF", {"printBackground": False}, session=sid, timeout=60)
+    res.pdf = base64.b64decode(pdf["data"])
     for e in cdp.events:
         m, p = e.get("method"), e.get("params", {})
         if m == "Network.requestWillBeSent":
             res.requests.append(p["request"]["url"])
         elif m == "Runtime.exceptionThrown":
-            res.console_errors.append(p["exceptionDetails"].get("text", "exception"))
+            d = p["exceptionDetails"]
+            res.console_errors.append(f"{d.get('text', 'exception')} {d.get('exception', {}).get('description', '')}".strip())
         elif m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
             res.console_errors.append(" ".join(str(a.get("value", a.get("description", ""))) for a in p.get("args", [])))
         elif m == "Log.entryAdded" and p["entry"].get("level") == "error":
@@ -220,8 +228,8 @@ def non_blank_fraction(png: bytes) -> tuple[float, int]:
 
     from PIL import Image
 
-    im = Image.open(io.BytesIO(png)).convert("RGB")
-    small = im.resize((im.width // 4, im.height // 4))
-    px = list(small.getdata())
-    dark = sum(1 for r, g, b in px if min(r, g, b) < 235)
-    return dark / len(px), len(set(px))
+    import numpy as np
+
+    px = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).reshape(-1, 3)
+    dark = float(np.mean(px.min(axis=1) < 235))
+    return dark, len(np.unique(px, axis=0))

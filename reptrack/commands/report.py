@@ -87,6 +87,7 @@ def _progress(args: argparse.Namespace) -> tuple[str, str]:
                 f"no saved sessions{who} in {h.path}; save some with: reptrack analyze FILE --save --athlete NAME"
             )
         db_path = str(h.path)
+    athlete = sessions[0]["athlete"] if athlete is not None else athlete  # the stored spelling
     if args.guidance:
         guidance = load_guidance(args.guidance)
     else:

@@ -36,6 +36,7 @@ MAX_WINDOW_S = 180.0
 DASH = "\u2013"
 DOT = " \u00b7 "
 DEG_FMT = "{:.1f}\u00b0"
+PROGRESS_NOTE = "Weeks are ISO weeks (Monday to Sunday); medians are over all reps of the week."
 
 CSS = """
 :root{--ink:#1d232a;--muted:#5b6670;--line:#d5dbe0;--lift:#cfe2f6;--hold:#fbe6bd;--lower:#d3edd0;--bad:#c62828;--bar:#4a78a8;--band:#e3f2e1}
@@ -53,7 +54,7 @@ dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
 .card b{display:block;font-size:20px}.card span{color:var(--muted);font-size:12px}
 table{border-collapse:collapse;width:100%;margin:8px 0;font-variant-numeric:tabular-nums}
 th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f3f5f7;font-weight:600}td.num,th.num{text-align:right}
+th{background:#f3f5f7;font-weight:600}td.num,th.num{text-align:right}td.num{white-space:nowrap}
 .meter{display:inline-block;width:80px;height:9px;background:#eceff1;border-radius:2px;vertical-align:middle;margin-right:6px}
 .meter i{display:block;height:100%;background:var(--bar);border-radius:2px}
 .hint{color:var(--bad);font-weight:600}.ok{color:#2e7d32}
@@ -90,13 +91,12 @@ footer{margin-top:40px;color:var(--muted);font-size:12px}
 """
 
 
-def _doc(title: str, body: str) -> str:
+def _doc(title: str, body: str, footnote: str = "Times are minutes:seconds from the start of each recording.") -> str:
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{esc(title)}</title><style>{CSS}</style></head>"
-        f"<body><main>{body}<footer>Made by reptrack on {esc(_now())}. "
-        "Times are minutes:seconds from the start of each recording.</footer></main></body></html>\n"
+        f"<body><main>{body}<footer>Made by reptrack on {esc(_now())}. {esc(footnote)}</footer></main></body></html>\n"
     )
 
 
@@ -411,7 +411,7 @@ def render_progress(
     body = ["<header>" + "".join(head) + "</header>"]
     if not sessions:
         body.append("<p><b>No saved sessions match.</b> Save sessions with <code>reptrack analyze FILE --save --athlete NAME</code>.</p>")
-        return _doc(title, "".join(body))
+        return _doc(title, "".join(body), PROGRESS_NOTE)
     labels = [f"wk {w['program_week']}" for w in weeks]
     lo, hi = PLAN_SESSIONS_PER_WEEK
     body.append('<section class="progress"><h2>Week by week</h2>')
@@ -470,7 +470,7 @@ def render_progress(
         "<th class=num>Flagged</th><th>Tempo compliance</th><th class=num>Lift / pause / lower (s)</th></tr></thead><tbody>"
         + srows + "</tbody></table></section>"
     )
-    return _doc(f"{title} \u2014 {athlete}" if athlete else title, "".join(body))
+    return _doc(f"{title} \u2014 {athlete}" if athlete else title, "".join(body), PROGRESS_NOTE)
 
 
 def write_html(text: str, path: str | os.PathLike[str]) -> None:

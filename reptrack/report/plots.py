@@ -411,7 +411,7 @@ def weekly_chart(
         parts.append(f'<line class="target {esc(cls)}" x1="{_n(f.left)}" x2="{_n(f.right)}" y1="{_n(y)}" y2="{_n(y)}"><title>{esc(text)}</title></line>')
     for k, (name, vals, cls) in enumerate(series):
         if bars and k == 0:
-            bw = max(1.0, f.width / max(n, 1) * 0.6)
+            bw = min(60.0, max(1.0, f.width / max(n, 1) * 0.6))
             for i, v in enumerate(vals):
                 if v is None:
                     continue
