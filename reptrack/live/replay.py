@@ -12,6 +12,7 @@ the chunk that follows them, like a sensor with a device clock would.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator, Iterator
 
@@ -72,7 +73,8 @@ class ReplaySource:
         self.meta["replay_of"] = str(rec.path or "recording")
         self.nominal_rate_hz = rec.nominal_rate_hz
         speed_txt = "as fast as possible" if self.speed == 0 else f"x{self.speed:g}"
-        self.label = f"replay {rec.path or 'recording'} ({speed_txt})"
+        name = os.path.basename(str(rec.path)) if rec.path else "recording"
+        self.label = f"replay {name} ({speed_txt})"
 
     async def __aenter__(self) -> "ReplaySource":
         return self

@@ -407,9 +407,10 @@ def replay_session(rec: Any, guidance: Guidance, chunk_s: float = 0.1, **kw: Any
     The same path as ``reptrack live --replay FILE --speed 0``; used by tests
     and benchmarks.
     """
-    from .replay import iter_chunks
+    from .replay import ReplaySource, iter_chunks
 
     sess = LiveSession(guidance, rec.nominal_rate_hz, **kw)
+    sess.start(ReplaySource(rec, speed=0).meta, rec.nominal_rate_hz)
     for b in iter_chunks(rec, chunk_s):
         sess.feed(b)
     sess.finish()
@@ -472,6 +473,8 @@ async def run_live(
             feeder.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await feeder  # re-raises source errors
+        if stop.is_set():
+            outcome = "stopped"
     finally:
         for task in (painter, stopper, feeder):
             task.cancel()

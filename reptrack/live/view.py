@@ -9,6 +9,7 @@ refresh, so resizing the terminal just re-lays the screen out.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import IO, Any
 
@@ -123,18 +124,26 @@ def _footer(state: LiveState) -> Text:
     t.append(strap[0], style=strap[1])
     if state.out_path:
         t.append("  \u2502  Recording to ", style="dim")
-        t.append(state.out_path)
+        t.append(os.path.basename(state.out_path))
     t.append("  \u2502  ", style="dim")
     t.append("finished" if state.finished else "Ctrl-C to stop", style="dim")
     return t
 
 
+def _rows(r: RenderableType, width: int) -> int:
+    """Terminal rows a line of text takes at ``width`` (other renderables: 2)."""
+    if isinstance(r, Text):
+        return 1 if r.no_wrap else max(1, -(-len(r.plain) // max(1, width)))
+    return 2
+
+
 def render(state: LiveState, wall_now: float, console_height: int = 24, console_width: int = 80, now: float | None = None) -> RenderableType:
     """The whole screen for ``state``; ``now`` the stream time to show (default ``state.stream_t``)."""
     now = state.stream_t if now is None else now
+    footer = _footer(state)
     title = Text()
     title.append("reptrack live", style="bold")
-    title.append(f"  {state.source_label}  guidance {state.guidance.name}  t {_clock(now)}", style="dim")
+    title.append(f"  guidance {state.guidance.name}  t {_clock(now)}  {state.source_label}", style="dim")
 
     lines: list[RenderableType] = [_phase_block(state, now, console_width), Text(""), _counts(state), _last_rep(state)]
     if state.strap_state == "waiting":
@@ -147,15 +156,17 @@ def render(state: LiveState, wall_now: float, console_height: int = 24, console_
         lines.append(Text("\u270b " + state.hint.upper(), style="bold white on red"))
     if state.strap_note:
         lines.append(Text(state.strap_note, style="yellow"))
-    # Log: as many recent lines as fit (panel borders 2, title 1, footer 2).
-    room = console_height - (len(lines) + 6) - (1 if len(lines) > 4 else 0)
+    # Log: as many recent lines as fit (panel borders 2, footer, blank line).
+    inner = max(10, console_width - 4)
+    used = 3 + sum(_rows(x, inner) for x in lines) + _rows(footer, console_width)
+    room = console_height - used
     if room > 0 and state.log:
         lines.append(Text(""))
         for msg in list(state.log)[-room:]:
             style = "red" if "\u2717" in msg or msg.startswith(("dropout", "sensor orientation")) else "dim"
             lines.append(Text(msg, style=style, overflow="ellipsis", no_wrap=True))
     body = Panel(Group(*lines), title=title, title_align="left", border_style="blue")
-    return Group(body, _footer(state))
+    return Group(body, footer)
 
 
 class LiveView:
@@ -164,7 +175,10 @@ class LiveView:
     def __init__(self, console: Console | None = None, speed: float = 1.0) -> None:
         from rich.live import Live
 
-        self.console = console or Console()
+        # Ignore COLUMNS/LINES from the environment: they would pin the size and
+        # defeat resizing (rich honours them over the terminal's real size).
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        self.console = console or Console(_environ=env)
         self.speed = speed
         self._live = Live(
             console=self.console,
