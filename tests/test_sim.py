@@ -219,7 +219,7 @@ def test_truth_wobble_is_rms_angular_velocity_of_the_injected_wobble():
 
 
 def test_restrap_changes_the_mounting():
-    cfg = replace(scenario_config("mixed"), duration_scale=SHORT, p_restrap=1.0, p_walk=0.0, fidgets_per_rest=(0, 0))
+    cfg = replace(scenario_config("mixed"), duration_scale=SHORT, p_restrap=1.0, p_walk=0.0, fidgets_per_rest=(0, 0), mount_changes=())
     res = simulate(cfg, seed=4)
     tr, sig = res.truth, res.signals
     straps = [d for d in tr["distractors"] if d["kind"] == "restrap"]
@@ -230,6 +230,25 @@ def test_restrap_changes_the_mounting():
     assert np.degrees(np.arccos(np.clip(before @ after, -1, 1))) > 1.0
     q0, q1 = tr["mountings"][0]["quat_xyzw"], tr["mountings"][1]["quat_xyzw"]
     assert abs(abs(np.dot(q0, q1)) - 1) > 1e-6
+
+
+def test_mixed_has_a_restrap_and_a_slip():
+    kinds = {d["kind"] for d in _sim("mixed", seed=9).truth["distractors"]}
+    assert {"restrap", "slip", "walk"} <= kinds
+
+
+def test_gyro_agrees_with_the_turning_gravity_vector(tmp_path):
+    """d(up)/dt = -omega x up in the sensor frame, re-straps included."""
+    cfg = replace(scenario_config("mixed"), duration_scale=SHORT, gyro=True, sample_rate_hz=200.0)
+    res = simulate(cfg, seed=1)
+    sig = res.signals
+    dg = np.gradient(sig.gravity, sig.t_true, axis=0)
+    pred = -np.cross(np.radians(sig.gyro_clean), sig.gravity)
+    assert np.abs(dg - pred).max() < 0.02 * np.abs(dg).max()
+    write_simulation(res, tmp_path / "g.csv")
+    rec = read_native(tmp_path / "g.csv")
+    assert rec.gyro is not None and rec.gyro.shape == (rec.n_samples, 3)
+    assert np.allclose(rec.gyro, res.recording.gyro, atol=1e-3)
 
 
 def test_walking_has_big_swings_and_heel_strikes():

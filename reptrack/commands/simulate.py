@@ -25,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--duration-scale", type=float, default=None, metavar="S",
         help="scale reps per set and rests (e.g. 0.3 for a short session)",
     )
+    p.add_argument("--gyro", action="store_true", help="also simulate a gyroscope (gx,gy,gz in deg/s)")
     p.add_argument("--list", action="store_true", help="list the scenarios and exit")
     p.set_defaults(func=run)
 
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.out:
         raise SimulationError("give the output file with --out F.csv (or --list to see the scenarios)")
     cfg = scenario_config(args.scenario, seed=args.seed)
-    over: dict[str, float] = {}
+    over: dict[str, float | bool] = {}
     if args.rate is not None:
         if not 1.0 <= args.rate <= 2000.0:
             raise SimulationError(f"--rate {args.rate:g} is outside 1-2000 Hz")
@@ -55,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
         if not 0.01 <= args.duration_scale <= 100.0:
             raise SimulationError(f"--duration-scale {args.duration_scale:g} must be between 0.01 and 100")
         over["duration_scale"] = args.duration_scale
+    if args.gyro:
+        over["gyro"] = True
     cfg = replace(cfg, **over)
     res = simulate(cfg, seed=args.seed)
     try:

@@ -93,7 +93,13 @@ def simulate(cfg: SimConfig, seed: int = 0) -> SimResult:
         "guidance": cfg.guidance,
     }
     rec = Recording(
-        t=sig.t, acc=sig.acc, meta=meta, start_utc=cfg.start_utc, nominal_rate_hz=float(cfg.sample_rate_hz)
+        t=sig.t,
+        acc=sig.acc,
+        gyro_t=None if sig.gyro is None else sig.t.copy(),
+        gyro=sig.gyro,
+        meta=meta,
+        start_utc=cfg.start_utc,
+        nominal_rate_hz=float(cfg.sample_rate_hz),
     )
     truth = build_truth(cfg, int(seed), plan, rec, sig)
     return SimResult(recording=rec, truth=truth, signals=sig, plan=plan)

@@ -56,7 +56,7 @@ class SimConfig:
     posture_change: bool = False
     set_rest_s: Range = (30.0, 120.0)
     #: pause at the bottom before each rep (not the first of a set)
-    rep_rest_s: Range = (0.3, 3.0)
+    rep_rest_s: Range = (0.0, 3.0)
 
     # --- tempo (controlled full reps) --------------------------------------
     lift_s: Range = (2.6, 3.6)
@@ -118,6 +118,9 @@ class SimConfig:
     heel_strike_g: Range = (0.5, 2.0)
     p_restrap: float = 0.0
     p_slip: float = 0.0
+    #: explicit mounting change per between-set rest ("restrap" | "slip" | "none"),
+    #: used in order instead of p_restrap / p_slip while it lasts
+    mount_changes: tuple[str, ...] = ()
     slip_deg: Range = (2.0, 6.0)
     slip_s: Range = (2.0, 6.0)
 
@@ -134,6 +137,12 @@ class SimConfig:
     packet_loss: float = 0.0
     packet_samples: tuple[int, int] = (1, 8)
     full_scale_g: float = 8.0
+    #: also simulate a gyroscope (deg/s, same time base); off by default (a bonus channel)
+    gyro: bool = False
+    gyro_bias_dps: float = 1.0
+    gyro_noise_dps: float = 0.1
+    gyro_lsb_dps: float = 2000.0 / 32768.0
+    gyro_full_scale_dps: float = 2000.0
 
     def to_dict(self) -> dict[str, object]:
         from dataclasses import asdict
@@ -179,7 +188,7 @@ def scenario_config(name: str, seed: int = 0) -> SimConfig:
     if name == "mixed":
         return replace(
             base, **_STANDING, sample_rate_hz=50.0, reps_per_set=12, p_partial=0.08, p_fast=0.06,
-            p_no_pause=0.08, p_walk=1.0, p_restrap=0.6, p_slip=0.4, fidgets_per_rest=(2, 4),
+            p_no_pause=0.08, p_walk=1.0, mount_changes=("restrap", "slip"), fidgets_per_rest=(2, 4),
             n_wobbly=(1, 3), noise_mg=4.0, packet_loss=0.01, jitter_ms=2.0, fatigue=0.3,
         )
     if name == "rest-only":

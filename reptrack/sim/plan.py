@@ -146,6 +146,7 @@ class _Planner:
             mount0=mount0,
         )
         self.mount = mount0
+        self.n_rests = 0
         self.tremor_hz = _u(rng, cfg.tremor_hz)
         self.plan.sway_levels.append((0.0, cfg.sway_deg))
 
@@ -204,7 +205,14 @@ class _Planner:
             items.append(("walk", _u(rng, cfg.walk_s)))
         if mount_ok:
             r = rng.random()
-            if r < cfg.p_restrap:
+            self.n_rests += 1
+            if self.n_rests <= len(cfg.mount_changes):
+                kind = cfg.mount_changes[self.n_rests - 1]
+                if kind not in ("restrap", "slip", "none"):
+                    raise SimulationError(f"mount_changes holds {kind!r}; use restrap, slip or none")
+                if kind != "none":
+                    items.append((kind, rng.uniform(3.0, 8.0) if kind == "restrap" else _u(rng, cfg.slip_s)))
+            elif r < cfg.p_restrap:
                 items.append(("restrap", rng.uniform(3.0, 8.0)))
             elif r < cfg.p_restrap + cfg.p_slip:
                 items.append(("slip", _u(rng, cfg.slip_s)))

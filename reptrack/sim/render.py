@@ -20,7 +20,9 @@ Sensor: the internal grid is an integer multiple ``m`` of the output rate;
 each output sample is the centred boxcar mean over ``m`` (odd: ``m + 1``)
 internal points (the averaging a MEMS part does at low output rates), then
 per-axis scale error and bias, white noise, clipping at full scale and
-quantisation.  Timestamps are ``k / fs`` plus uniform jitter (capped at 20 %
+quantisation.  With ``cfg.gyro`` a gyroscope on the same time base reads the
+shank's body rate ``(roll', pitch' cos(roll), -pitch' sin(roll))`` rotated by
+``M`` plus the rate of a changing mounting, with bias, noise and quantisation.  Timestamps are ``k / fs`` plus uniform jitter (capped at 20 %
 of the period so they never reorder or fake a gap); lost packets remove
 blocks of samples but keep the other timestamps true.
 """
@@ -67,6 +69,9 @@ class Rendered:
     acc_clean: np.ndarray
     gravity: np.ndarray
     sensor: dict[str, object]
+    #: (n, 3) deg/s as written (kept samples) and (N, 3) noiseless, when ``cfg.gyro``
+    gyro: np.ndarray | None = None
+    gyro_clean: np.ndarray | None = None
 
 
 def _slice(tf: np.ndarray, t0: float, t1: float) -> tuple[int, int]:
@@ -154,31 +159,70 @@ def _walks(tf: np.ndarray, plan: Plan, pitch: np.ndarray, roll: np.ndarray, impa
             impacts[j : j + n_pulse, 0] -= 0.4 * amp * pulse
 
 
-def _mounting(
-    tf: np.ndarray, f_shank: np.ndarray, plan: Plan, rng: np.random.Generator | None, dt: float
-) -> np.ndarray:
-    """Rotate shank-frame vectors into the sensor frame (mount changes; re-strap jostle unless ``rng`` is None)."""
-    out = np.empty_like(f_shank)
-    cur = plan.mount0
-    pos = 0
+def _mount_segments(tf: np.ndarray, plan: Plan) -> list[tuple[int, int, Rotation]]:
+    """Shank -> sensor rotation over the grid: ``(i0, i1, rot)`` pieces, ``rot`` one rotation
+    (constant piece) or ``i1 - i0`` rotations (a re-strap or slip, slerped through its key frames)."""
+    segs: list[tuple[int, int, Rotation]] = []
+    cur, pos = plan.mount0, 0
     for mc in plan.mounts:
         i0, i1 = _slice(tf, mc.t0, mc.t1)
-        out[pos:i0] = cur.apply(f_shank[pos:i0])
+        segs.append((pos, i0, cur))
         keys = [cur] + ([mc.via] if mc.via is not None else []) + [mc.new]
-        kt = np.linspace(mc.t0, mc.t1, len(keys))
-        sl = Slerp(kt, Rotation.concatenate(keys))
         if i1 > i0:
-            out[i0:i1] = sl(np.clip(tf[i0:i1], mc.t0, mc.t1)).apply(f_shank[i0:i1])
-            if rng is not None and mc.jostle_g > 0 and i1 - i0 > 20:
-                sos = butter(2, 6.0, fs=1.0 / dt, output="sos")
-                j = sosfiltfilt(sos, rng.normal(size=(i1 - i0, 3)), axis=0)
-                j *= mc.jostle_g / max(float(np.sqrt(np.mean(j**2))), 1e-12)
-                tt = tf[i0:i1] - mc.t0
-                env = np.clip(np.minimum(tt, mc.t1 - mc.t0 - tt) / 0.5, 0, 1)[:, None]
-                out[i0:i1] += j * env
+            sl = Slerp(np.linspace(mc.t0, mc.t1, len(keys)), Rotation.concatenate(keys))
+            # min-jerk time warp on each key-frame leg: every turn starts and ends at rest
+            x = np.clip((tf[i0:i1] - mc.t0) / (mc.t1 - mc.t0), 0.0, 1.0) * (len(keys) - 1)
+            leg = np.minimum(np.floor(x), len(keys) - 2)
+            v = x - leg
+            u = (leg + v**3 * (10 - 15 * v + 6 * v**2)) / (len(keys) - 1)
+            segs.append((i0, i1, sl(mc.t0 + u * (mc.t1 - mc.t0))))
         cur, pos = mc.new, i1
-    out[pos:] = cur.apply(f_shank[pos:])
+    segs.append((pos, len(tf), cur))
+    return segs
+
+
+def _to_sensor(segs: list[tuple[int, int, Rotation]], v: np.ndarray) -> np.ndarray:
+    """Rotate shank-frame vectors (nf, 3) into the sensor frame."""
+    out = np.empty_like(v)
+    for i0, i1, rot in segs:
+        if i1 > i0:
+            out[i0:i1] = rot.apply(v[i0:i1])
     return out
+
+
+def _mount_rate_dps(segs: list[tuple[int, int, Rotation]], nf: int, dt: float) -> np.ndarray:
+    """Angular velocity (deg/s, sensor frame) the changing mounting adds: with
+    ``M(t + dt) = exp(d) M(t)`` the sensor turns by ``-d`` relative to the shank."""
+    w = np.zeros((nf, 3))
+    for i0, i1, rot in segs:
+        if not rot.single and i1 - i0 > 1:
+            d = (rot[1:] * rot[:-1].inv()).as_rotvec()
+            w[i0 : i1 - 1] = -np.degrees(d) / dt
+    return w
+
+
+def _jostle(tf: np.ndarray, plan: Plan, rng: np.random.Generator, dt: float) -> np.ndarray:
+    """Handling acceleration (g, sensor frame) while the sensor is re-strapped: noise low-passed at 6 Hz."""
+    out = np.zeros((len(tf), 3))
+    for mc in plan.mounts:
+        i0, i1 = _slice(tf, mc.t0, mc.t1)
+        if mc.jostle_g > 0 and i1 - i0 > 20:
+            sos = butter(2, 6.0, fs=1.0 / dt, output="sos")
+            j = sosfiltfilt(sos, rng.normal(size=(i1 - i0, 3)), axis=0)
+            j *= mc.jostle_g / max(float(np.sqrt(np.mean(j**2))), 1e-12)
+            tt = tf[i0:i1] - mc.t0
+            out[i0:i1] = j * np.clip(np.minimum(tt, mc.t1 - mc.t0 - tt) / 0.5, 0, 1)[:, None]
+    return out
+
+
+def _boxcar(x: np.ndarray, idx: np.ndarray, m: int) -> np.ndarray:
+    """Centred mean of ``x`` (nf, 3) over ``m`` (odd: ``m + 1``) points around each index."""
+    if m == 1:
+        return x[idx]
+    L = m if m % 2 else m + 1
+    h = L // 2
+    cs = np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(x, axis=0)])
+    return (cs[idx + h + 1] - cs[idx - h]) / L
 
 
 def render(plan: Plan, cfg: SimConfig, rng: np.random.Generator) -> Rendered:
@@ -235,21 +279,20 @@ def render(plan: Plan, cfg: SimConfig, rng: np.random.Generator) -> Rendered:
             axis=1,
         )
 
-    f_sensor = _mounting(tf, to_shank(f), plan, rng, dt)
+    segs = _mount_segments(tf, plan)
+    f_sensor = _to_sensor(segs, to_shank(f)) + _jostle(tf, plan, rng, dt)
     up = np.zeros((nf, 3))
     up[:, 2] = 1.0
-    gravity_f = _mounting(tf, to_shank(up), plan, None, dt)
-
     # sensor output: centred boxcar over the internal points of each sample
     idx = pad + np.arange(n) * m
-    if m > 1:
-        L = m if m % 2 else m + 1
-        h = L // 2
-        cs = np.concatenate([np.zeros((1, 3)), np.cumsum(f_sensor, axis=0)])
-        clean = (cs[idx + h + 1] - cs[idx - h]) / L
-    else:
-        clean = f_sensor[idx]
-    gravity = gravity_f[idx]
+    clean = _boxcar(f_sensor, idx, m)
+    gravity = _to_sensor(segs, to_shank(up))[idx]
+    gyro_clean = None
+    if cfg.gyro:
+        # body rate of R = Ry(pitch) Rx(roll): (roll', pitch' cos(roll), -pitch' sin(roll)) in the shank frame
+        dp, dr = np.gradient(pitch, dt), np.gradient(roll, dt)
+        w_shank = np.stack([dr, dp * cph, -dp * sph], axis=1)
+        gyro_clean = _boxcar(_to_sensor(segs, w_shank) + _mount_rate_dps(segs, nf, dt), idx, m)
 
     bias = rng.uniform(-cfg.bias_mg, cfg.bias_mg, size=3) / 1000.0
     scale = 1 + rng.uniform(-cfg.scale_error, cfg.scale_error, size=3)
@@ -269,6 +312,13 @@ def render(plan: Plan, cfg: SimConfig, rng: np.random.Generator) -> Rendered:
         drop = rng.random(n_pk) < cfg.packet_loss
         drop[0] = drop[-1] = False
         keep[: n_pk * k] = ~np.repeat(drop, k)
+    gyro = None
+    if gyro_clean is not None:
+        gb = rng.uniform(-cfg.gyro_bias_dps, cfg.gyro_bias_dps, size=3)
+        gyro = gyro_clean + gb + rng.normal(scale=cfg.gyro_noise_dps, size=(n, 3))
+        gyro = np.clip(gyro, -cfg.gyro_full_scale_dps, cfg.gyro_full_scale_dps)
+        if cfg.gyro_lsb_dps > 0:
+            gyro = np.round(gyro / cfg.gyro_lsb_dps) * cfg.gyro_lsb_dps
     sensor = {
         "bias_g": bias.tolist(),
         "scale": scale.tolist(),
@@ -280,4 +330,5 @@ def render(plan: Plan, cfg: SimConfig, rng: np.random.Generator) -> Rendered:
     return Rendered(
         t=t[keep], acc=acc[keep], keep=keep, t_true=t_true, pitch_deg=pitch[idx], roll_deg=roll[idx],
         wobble_deg=wob[idx], acc_clean=clean, gravity=gravity, sensor=sensor,
+        gyro=None if gyro is None else gyro[keep], gyro_clean=gyro_clean,
     )
