@@ -276,13 +276,16 @@ class SensorStream:
             kwargs["backend"] = self._scanner_backend
         try:
             scanner = BleakScanner(on_adv, **kwargs)
-            async with scanner:
-                done, _ = await asyncio.wait({found, asyncio.ensure_future(self._stop_event.wait())}, timeout=timeout,
-                                             return_when=asyncio.FIRST_COMPLETED)
+            stopper = asyncio.ensure_future(self._stop_event.wait())
+            try:
+                async with scanner:
+                    await asyncio.wait({found, stopper}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                stopper.cancel()
+        except SensorError:
+            raise
         except Exception as exc:  # no adapter, permissions, BlueZ not running
-            if isinstance(exc, SensorError):
-                raise
-            raise SensorError(f"cannot scan for Bluetooth sensors ({_one_line(exc)}); is Bluetooth on and an adapter present?") from None
+            raise _no_radio(exc) from None
         if found.done():
             return found.result()
         found.cancel()
@@ -447,11 +450,11 @@ class SensorStream:
             return
         if self._first_clock is None:
             self._first_clock = arrival
-        tl = self._timeline
-        if prof.time_base == "none" or not np.isfinite(s.t).all():
-            if not hasattr(tl, "link_lost") or not hasattr(tl, "nominal_period"):
-                from .timing import HostSpreader
+        from .timing import HostSpreader
 
+        tl = self._timeline
+        if isinstance(tl, HostSpreader) or not np.isfinite(s.t).all():
+            if not isinstance(tl, HostSpreader):  # a "device" profile that sent no times
                 tl = self._timeline = HostSpreader(self.rate_hz)
             t, gap = tl.place(arrival, n)
             acc = s.acc
@@ -531,6 +534,76 @@ class SensorStream:
                 await asyncio.wait_for(client.disconnect(), 2.0)
             except Exception:
                 pass
+
+
+def _no_radio(exc: BaseException) -> SensorError:
+    return SensorError(
+        f"cannot use Bluetooth here ({type(exc).__name__}: {_one_line(exc)}); switch Bluetooth on, "
+        "check an adapter is present and that this user may use it (Linux: BlueZ running, user in the bluetooth group)"
+    )
+
+
+@dataclass
+class FoundSensor:
+    """One advertising device seen by :func:`scan`: ``rssi`` in dBm, ``profile``
+    the id of the firmware profile that matches it (None if none does)."""
+
+    address: str
+    name: str | None
+    rssi: int | None
+    profile: str | None
+    service_uuids: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"address": self.address, "name": self.name, "rssi": self.rssi, "profile": self.profile,
+                "service_uuids": list(self.service_uuids)}
+
+
+async def scan(timeout_s: float = 5.0, profiles_dirs: Sequence[str] = (), emulated: Sequence[str] = (),
+               include_unknown: bool = False) -> list[FoundSensor]:
+    """Scan for ``timeout_s`` seconds; sensors with a matching profile first, strongest signal first.
+
+    ``emulated`` lists ``emulated:`` URIs to put on a virtual radio and scan
+    instead of the real adapter (for demos and tests).  Raises
+    :class:`SensorError` with one sentence when there is no usable adapter.
+    """
+    from bleak import BleakScanner
+
+    from .profiles import get_profile, load_profiles, match_profile
+
+    profiles = load_profiles(profiles_dirs)
+    kwargs: dict[str, Any] = {}
+    sensors: list[Any] = []
+    try:
+        if emulated:
+            from .emulated import DEFAULT_PROFILE, VirtualRadio, load_emulated, parse_emulated
+            from .encoders import Encoder
+
+            radio = VirtualRadio()
+            for i, uri in enumerate(emulated):
+                spec = parse_emulated(uri)
+                prof = get_profile(spec.profile or DEFAULT_PROFILE, profiles)
+                sensors.append(load_emulated(spec, prof, Encoder(prof), radio, address=f"C0:00:00:00:01:{i + 1:02X}"))
+                await sensors[-1].start()
+            kwargs["backend"] = radio.scanner_backend()
+        try:
+            found = await BleakScanner.discover(timeout_s, return_adv=True, **kwargs)
+        except SensorError:
+            raise
+        except Exception as exc:
+            raise _no_radio(exc) from None
+    finally:
+        for s in sensors:
+            await s.stop()
+    out = []
+    for device, adv in found.values():
+        prof = match_profile(adv.local_name, adv.service_uuids, profiles)
+        if prof is None and not include_unknown:
+            continue
+        out.append(FoundSensor(device.address, adv.local_name or device.name, adv.rssi,
+                               prof.id if prof else None, list(adv.service_uuids)))
+    out.sort(key=lambda f: (f.profile is None, -(f.rssi if f.rssi is not None else -999), f.address))
+    return out
 
 
 def _one_line(exc: BaseException) -> str:
@@ -618,7 +691,7 @@ async def record(
 
 
 def _summary(stream: SensorStream, out: str, n: int, last_t: float, stopped: str) -> RecordSummary:
-    gaps = [g for g in stream.gaps if g.start <= last_t]
+    gaps = [g for g in stream.gaps if g.end <= last_t + 1e-9]
     return RecordSummary(
         path=str(out),
         sensor=stream.meta.get("sensor", stream.sensor),

@@ -111,7 +111,8 @@ class HostSpreader:
     ``place(arrival_s, n)`` returns the stream times of the ``n`` samples of a
     notification that arrived at host time ``arrival_s`` (seconds on any
     monotonic clock), and a :class:`Gap` if one was detected before them.
-    Times are strictly increasing and never later than the arrival.
+    Times are strictly increasing; their offset from the host clock is
+    arbitrary (only differences matter: stream time starts at 0).
     """
 
     def __init__(self, rate_hz: float, tolerance_s: float = HOST_GAP_TOLERANCE_S) -> None:
@@ -155,13 +156,6 @@ class HostSpreader:
             self._finish(t, a, floor, n, reset_window=True)
             return t, gap
         t = cont
-        if t[-1] > a:
-            # Running ahead of arrivals (device faster than nominal, or a
-            # burst): squeeze this packet so no sample is later than its
-            # arrival, keeping at least half a period between samples.
-            room = a - self.last_t
-            step = max(room / n, 0.5 * self.period)
-            t = self.last_t + step * np.arange(1, n + 1)
         self._finish(t, a, min(floor, a - t[-1]), n, reset_window=False)
         return t, gap
 

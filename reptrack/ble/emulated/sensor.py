@@ -47,6 +47,11 @@ ADV_INTERVAL_MS = 20.0
 
 SENSOR_ADDRESS = "C0:00:00:00:00:01"
 
+#: Real seconds the sensor waits before dropping the link so packets already
+#: handed to the virtual controller are delivered (the emulated link drops
+#: between packets, never in the middle of one: what was sent arrives).
+DRAIN_S = 0.02
+
 
 @dataclass
 class SentLog:
@@ -126,7 +131,7 @@ class EmulatedSensor:
     """
 
     def __init__(self, spec: EmulatedSpec, profile: Any, encoder: Any, radio: VirtualRadio,
-                 t: np.ndarray, acc: np.ndarray) -> None:
+                 t: np.ndarray, acc: np.ndarray, address: str = SENSOR_ADDRESS) -> None:
         self.spec = spec
         self.profile = profile
         self.encoder = encoder
@@ -135,7 +140,7 @@ class EmulatedSensor:
         grid, vals = sample_grid(np.asarray(t, float), np.asarray(acc, float), self.rate_hz)
         self.log = SentLog(grid, vals, np.zeros(len(grid), np.int8))
         self.name = advertised_name(profile, spec.name)
-        self.address = SENSOR_ADDRESS
+        self.address = address
         self._rng = np.random.default_rng(spec.seed)
         self._device = bumble_device(radio.link, self.name, self.address)
         self._conn: Any = None
@@ -256,6 +261,8 @@ class EmulatedSensor:
 
     # -- life cycle ---------------------------------------------------------
     async def start(self) -> None:
+        # bumble logs link-layer chatter (e.g. late packets after a hang-up) as warnings.
+        logging.getLogger("bumble").setLevel(logging.ERROR)
         await self._device.power_on()
         await self._advertise()
         self._task = asyncio.get_running_loop().create_task(self._run())
@@ -294,6 +301,23 @@ class EmulatedSensor:
             raise
         finally:
             self.finished.set()
+        # End of the recording: the sensor switches off.
+        await self._hang_up()
+        try:
+            await self._device.stop_advertising()
+        except Exception:
+            pass
+
+    async def _hang_up(self) -> None:
+        """Drop the link after letting packets already queued reach the central."""
+        conn = self._conn
+        if conn is None:
+            return
+        await asyncio.sleep(DRAIN_S)
+        try:
+            await conn.disconnect()
+        except Exception as exc:
+            log.debug("disconnect: %s", exc)
 
     def _mark_offline_until(self, stream_t: float) -> None:
         """Samples due before ``stream_t`` while nobody listens are never sent."""
@@ -365,12 +389,7 @@ class EmulatedSensor:
         """The sensor goes out of range for ``spec.down`` stream seconds."""
         self.log.events.append(("disconnect", at, time.monotonic()))
         self._streaming.clear()
-        conn = self._conn
-        if conn is not None:
-            try:
-                await conn.disconnect()
-            except Exception as exc:
-                log.debug("disconnect: %s", exc)
+        await self._hang_up()
         back = at + self.spec.down
         if self.spec.speed > 0:
             await self._sleep_until(back)
@@ -380,11 +399,12 @@ class EmulatedSensor:
         await self._advertise()
 
 
-def load_emulated(spec: EmulatedSpec, profile: Any, encoder: Any, radio: VirtualRadio) -> EmulatedSensor:
+def load_emulated(spec: EmulatedSpec, profile: Any, encoder: Any, radio: VirtualRadio,
+                  address: str = SENSOR_ADDRESS) -> EmulatedSensor:
     """Read ``spec.path`` with :func:`reptrack.io.read_recording` and build the sensor."""
     from ...io import read_recording
 
     rec = read_recording(spec.path)
     if rec.n_samples < 2:
         raise SensorError(f"the recording {spec.path} has fewer than 2 samples to play")
-    return EmulatedSensor(spec, profile, encoder, radio, rec.t, rec.acc)
+    return EmulatedSensor(spec, profile, encoder, radio, rec.t, rec.acc, address)
