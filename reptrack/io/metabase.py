@@ -36,13 +36,12 @@ GRAVITY_HINT = (
 
 
 def sniff(table: Table) -> bool:
-    """True for a MetaBase header (``epoch (ms)`` then ``x-axis (...)`` columns)."""
-    low = table.lower
-    return bool(low) and low[0].startswith("epoch (ms)") and table.find("x-axis", prefix=True) is not None
+    """True for a MetaBase header (``epoch (ms)`` and ``x-axis (...)`` columns, any order)."""
+    return table.find("epoch (ms)", prefix=True) is not None and table.find("x-axis", prefix=True) is not None
 
 
 def _columns(table: Table) -> dict[str, int]:
-    cols = {"epoch": 0}
+    cols = {"epoch": table.find("epoch (ms)", prefix=True) or 0}
     for ax in "xyz":
         i = table.find(f"{ax}-axis", prefix=True)
         if i is None:

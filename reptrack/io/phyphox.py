@@ -33,9 +33,9 @@ _LINEAR = ("linear acceleration x (m/s^2)", "linear acceleration y (m/s^2)", "li
 
 
 def sniff(table: Table) -> bool:
-    """True for a phyphox acceleration header (``Time (s)`` then x/y/z in m/s^2)."""
+    """True for a phyphox acceleration header (``Time (s)`` and x/y/z in m/s^2, any order)."""
     low = table.lower
-    if not low or low[0] != "time (s)":
+    if "time (s)" not in low:
         return False
     return any(all(c in low for c in group) for group in (_WITH_G, _SIMPLE, _LINEAR)) or any(
         n.startswith("gyroscope") for n in low
@@ -53,7 +53,7 @@ def read(src: Source, table: Table) -> Recording:
         )
     linear = all(c in low for c in _LINEAR)
     group = _LINEAR if linear else _WITH_G if all(c in low for c in _WITH_G) else _SIMPLE
-    cols = {"t": 0, "x": low.index(group[0]), "y": low.index(group[1]), "z": low.index(group[2])}
+    cols = {"t": low.index("time (s)"), "x": low.index(group[0]), "y": low.index(group[1]), "z": low.index(group[2])}
     c, lines, warnings = read_columns(src, table, cols)
     acc = np.column_stack([c["x"], c["y"], c["z"]]).astype(np.float64) / G0
     if linear:

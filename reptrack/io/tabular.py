@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -258,24 +259,22 @@ def read_columns(
         encoding="utf-8",
         encoding_errors="replace",
         quotechar='"',
+        index_col=False,
     )
     try:
-        df = pd.read_csv(io.BytesIO(data), usecols=idx, **kw)
+        try:
+            df = pd.read_csv(io.BytesIO(data), usecols=idx, **kw)
+        except (pd.errors.ParserError, ValueError):
+            df = None
         # usecols hides rows with too many cells (a value holding the
         # separator, a damaged line); one count over the bytes tells if any
-        # exist, and a full parse then names the line.
+        # may exist, and a scan of the lines then names the first.
         body = _body(data, table)
-        if k > 1 and body.count(table.sep.encode()) != len(df) * (k - 1):
-            pd.read_csv(io.BytesIO(data), usecols=None, **kw)
+        if df is None or (k > 1 and body.count(table.sep.encode()) != len(df) * (k - 1)):
+            _too_many_cells(body, table, src.name)
+            if df is None:
+                df = pd.read_csv(io.BytesIO(data), usecols=idx, **kw)
     except pd.errors.ParserError as exc:
-        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if m:
-            raise InputError(
-                f"this line has {m.group(3)} cells but the header has {m.group(1)}; a value probably holds "
-                f"the delimiter {table.sep!r} or the line is damaged: fix or delete it",
-                src.name,
-                int(m.group(2)),
-            ) from None
         raise InputError(f"the CSV is malformed ({_first_line(exc)}); check the delimiter and quotes", src.name) from None
     except pd.errors.EmptyDataError:
         raise InputError("the file has a header but no data rows", src.name) from None
@@ -305,6 +304,23 @@ def read_columns(
     for key, pos in wanted.items():
         out[key] = _numeric(cols[pos], table.names[pos], key, lines, src.name)
     return out, lines, warnings
+
+
+def _too_many_cells(body: bytes, table: Table, name: str) -> None:
+    """Raise for the first data line with more cells than the header."""
+    k = len(table.names)
+    sep = table.sep.encode()
+    for j, ln in enumerate(body.split(b"\n")):
+        n = ln.count(sep) + 1
+        if n > k and b'"' in ln:
+            n = len(next(csv.reader([ln.decode("utf-8", "replace")], delimiter=table.sep), []))
+        if n > k:
+            raise InputError(
+                f"this line has {n} cells but the header has {k}; a value probably holds "
+                f"the delimiter {table.sep!r} or the line is damaged: fix or delete it",
+                name,
+                table.header_line + 1 + j,
+            )
 
 
 def _body(data: bytes, table: Table) -> bytes:
