@@ -177,7 +177,7 @@ class _NusTextImpl(_Impl):
         size = self.profile.packet_bytes
         out: Timed = []
         for ti, row in zip(t, mg):
-            self.stream += nus.encode_text_line(int(round(float(ti) * 1000.0)), row, bool(self.settings["checksum"]))
+            self.stream += nus.encode_text_line(int(round(float(ti) * 1000.0)), row, self.settings["checksum"] != "off")
             self.stream_t = float(ti)
             while len(self.stream) >= size:
                 out.append((self.stream_t, self.stream[:size]))

@@ -14,9 +14,9 @@ reply that arrived on the data characteristic).  For a corrupt or truncated
 payload it increments :attr:`Decoder.errors` and raises
 :class:`reptrack.errors.DecodeError` (nothing else ever escapes).  Byte-stream
 formats (WitMotion, NUS text) may recover good samples from a payload that
-also held junk: then the junk is counted in ``errors`` and the good samples are
-returned; ``DecodeError`` is raised only when the payload yields nothing.
-So ``errors`` is the authoritative count of bad packets.
+also held junk: then ``errors`` grows by one and the good samples are returned;
+``DecodeError`` is raised only when the payload yields nothing.  Either way one
+damaged notification adds exactly one to ``errors``, the authoritative count.
 
 Times: ``Samples.t`` is seconds on the device's own time base (Polar: since
 2000-01-01 on the device clock; Movesense: since device boot; NUS: the board's

@@ -45,6 +45,15 @@ def config_command(chip: str, rate_hz: float, range_g: int) -> bytes:
     return bytes([0x03, 0x03, conf, BMI270_RANGE[int(range_g)]])
 
 
+def conn_params_command(min_interval_ms: float, max_interval_ms: float, latency: int, timeout_ms: float) -> bytes:
+    """Settings command ``11 09`` + u16 min/max interval (1.25 ms units), latency, timeout (10 ms units).
+
+    Section 2.6: a short connection interval (7.5 ms = 6 units) lets 100 Hz unpacked data through.
+    """
+    vals = (round(min_interval_ms / 1.25), round(max_interval_ms / 1.25), int(latency), round(timeout_ms / 10))
+    return bytes([0x11, 0x09]) + b"".join(int(v).to_bytes(2, "little") for v in vals)
+
+
 @register("metawear")
 class MetaWearDecoder(Decoder):
     """Normal and packed accelerometer data of BMI160 and BMI270 boards."""

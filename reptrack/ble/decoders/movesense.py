@@ -7,7 +7,9 @@ Notifications on ``34800002``: ``[type u8, ref u8, ...]``
 * type 2 DATA: ``02 ref`` + uint32 LE timestamp (ms, sensor clock, of the FIRST
   sample [? PROTOCOLS.md]) + N x float32 LE x, y, z in m/s^2;
 * type 3 DATA_PART2: continuation of the previous DATA that did not fit one
-  notification: its bytes after ``03 ref`` are appended to part 1.
+  notification: its bytes after ``03 ref`` are appended to part 1.  Only a
+  notification of at least the profile's ``packet_bytes`` (a full MTU) may end
+  in a partial sample; a shorter one that does is truncated (DecodeError).
 
 Sample i of a packet is at ``ts/1000 + i/sample_rate_hz``; converted to g with
 ``/ 9.80665`` (standard gravity).  Lost packets are found from the timestamps:
@@ -64,6 +66,10 @@ class MovesenseDecoder(Decoder):
         else:
             raise self._fail(f"unknown GSP notification type {kind}", payload)
         n = len(body) // 12
+        if len(body) % 12 and len(payload) < self.profile.packet_bytes:
+            # only a notification that filled the MTU can be continued by DATA_PART2
+            self._pending_ts = None
+            raise self._fail(f"DATA body of {len(body)} bytes is not whole x,y,z float32 samples", payload)
         self._pending = body[12 * n:]
         self._pending_index = first + n
         if n == 0:

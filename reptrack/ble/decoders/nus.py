@@ -18,11 +18,14 @@ at ``t0_ms/1000 + i/sample_rate_hz``.  Lost frames are found from ``t0_ms``
 ``nus-text`` -- newline-terminated ASCII lines, split across notifications at
 will::
 
-    t_ms,x_mg,y_mg,z_mg[*HH]\\n
+    t_ms,x_mg,y_mg,z_mg*HH\\n
 
 ``t_ms`` is the board clock of the sample (integer ms), ``x_mg..z_mg`` integers
-or decimals in mg, and the optional ``*HH`` is the XOR of every byte before the
-``*`` as two hex digits (NMEA style).  Lines starting with ``#`` and empty lines
+or decimals in mg, and ``*HH`` is the CRC-8 (the same as the binary frame's) of
+every byte before the ``*`` as two hex digits.  The checksum is required by default (setting
+``checksum = "required"``) because a lost notification can cut a line into
+something that still parses; ``"optional"`` verifies it only when present and
+``"off"`` ignores it.  Lines starting with ``#`` and empty lines
 are ignored; ``\\r`` is stripped.  A line that does not parse (or fails its
 checksum) is counted as an error and skipped.
 """
@@ -62,14 +65,6 @@ def crc8(data: bytes) -> int:
     return crc
 
 
-def xor_checksum(data: bytes) -> int:
-    """NMEA-style XOR of all bytes."""
-    c = 0
-    for b in data:
-        c ^= b
-    return c
-
-
 def encode_binary_frame(seq: int, t0_ms: int, mg: np.ndarray) -> bytes:
     """One ``nus-binary`` frame for (n, 3) int mg samples."""
     mg = np.asarray(mg, dtype="<i2").reshape(-1, 3)
@@ -82,7 +77,7 @@ def encode_text_line(t_ms: int, mg: np.ndarray, checksum: bool = True) -> bytes:
     x, y, z = (int(v) for v in mg)
     line = f"{int(t_ms) % _U32},{x},{y},{z}".encode("ascii")
     if checksum:
-        line += b"*%02X" % xor_checksum(line)
+        line += b"*%02X" % crc8(line)
     return line + b"\n"
 
 
@@ -143,7 +138,9 @@ class NusBinaryDecoder(Decoder):
 class NusTextDecoder(Decoder):
     """``nus-text`` lines (module docstring); the line buffer spans notifications."""
 
-    SETTINGS = {"checksum": True}  # verify *HH when present
+    #: "required": every line must end in a correct *HH (a cut line is always caught);
+    #: "optional": verify *HH when present; "off": ignore it.
+    SETTINGS = {"checksum": "required"}
 
     def reset(self) -> None:
         self._buf = b""
@@ -170,9 +167,9 @@ class NusTextDecoder(Decoder):
             ts.append(t)
             vals.append(v)
         if not ts and bad:
-            self.errors += bad - 1  # feed() counts the one it raises
-            raise self._fail(f"{bad} unreadable line(s)", payload)
-        self.errors += bad
+            raise self._fail(f"{bad} unreadable line(s)", payload)  # feed() counts it
+        if bad:
+            self.errors += 1  # one damaged notification, good lines kept
         if not ts:
             return Samples.empty()
         rate = self.rate_hz
@@ -182,10 +179,13 @@ class NusTextDecoder(Decoder):
         return Samples(t, np.array(vals, dtype=np.float64) / 1000.0, lost, disc)
 
     def _parse(self, line: bytes) -> tuple[int, tuple[float, float, float]]:
+        mode = self.settings["checksum"]
         if b"*" in line:
             body, _, chk = line.partition(b"*")
-            if self.settings["checksum"] and (len(chk) != 2 or int(chk, 16) != xor_checksum(body)):
+            if mode != "off" and (len(chk) != 2 or int(chk, 16) != crc8(body)):
                 raise ValueError("checksum mismatch")
+        elif mode == "required":
+            raise ValueError("line has no *HH checksum (send one, or use checksum=optional)")
         else:
             body = line
         parts = body.split(b",")

@@ -111,20 +111,12 @@ def bit_width_for(values: np.ndarray) -> int:
     return w
 
 
-def decode_delta_payload(payload: bytes, channels: int = 3, resolution_bits: int = 16) -> np.ndarray:
-    """Raw (n, channels) int64 samples of a delta-compressed PMD payload (bytes after the header).
+def iter_delta_blocks(payload: bytes, channels: int = 3, resolution_bits: int = 16):
+    """Yield ``(bit_width, count, deltas (count, channels))`` for each block after the reference.
 
-    Raises ``ValueError`` when the payload is truncated or a block is malformed.
+    Raises ``ValueError`` when a block is cut off or malformed.
     """
-    ref_bytes = (resolution_bits + 7) // 8
-    ref_len = channels * ref_bytes
-    if len(payload) < ref_len:
-        raise ValueError(f"delta frame shorter than its {ref_len}-byte reference sample")
-    ref = [
-        int.from_bytes(payload[i * ref_bytes:(i + 1) * ref_bytes], "little", signed=True) for i in range(channels)
-    ]
-    rows = [np.array(ref, dtype=np.int64)[None, :]]
-    pos = ref_len
+    pos = channels * ((resolution_bits + 7) // 8)
     while pos < len(payload):
         if pos + 2 > len(payload):
             raise ValueError("delta block header cut off")
@@ -135,9 +127,23 @@ def decode_delta_payload(payload: bytes, channels: int = 3, resolution_bits: int
         nbytes = (width * count * channels + 7) // 8
         if pos + nbytes > len(payload):
             raise ValueError(f"delta block of {count} samples x {width} bits cut off")
-        deltas = unpack_signed_bits(payload[pos:pos + nbytes], width, count * channels).reshape(count, channels)
-        rows.append(deltas)
+        yield width, count, unpack_signed_bits(payload[pos:pos + nbytes], width, count * channels).reshape(count, channels)
         pos += nbytes
+
+
+def decode_delta_payload(payload: bytes, channels: int = 3, resolution_bits: int = 16) -> np.ndarray:
+    """Raw (n, channels) int64 samples of a delta-compressed PMD payload (bytes after the header).
+
+    Raises ``ValueError`` when the payload is truncated or a block is malformed.
+    """
+    ref_bytes = (resolution_bits + 7) // 8
+    if len(payload) < channels * ref_bytes:
+        raise ValueError(f"delta frame shorter than its {channels * ref_bytes}-byte reference sample")
+    ref = [
+        int.from_bytes(payload[i * ref_bytes:(i + 1) * ref_bytes], "little", signed=True) for i in range(channels)
+    ]
+    rows = [np.array(ref, dtype=np.int64)[None, :]]
+    rows += [d for _, _, d in iter_delta_blocks(payload, channels, resolution_bits)]
     return np.cumsum(np.concatenate(rows, axis=0), axis=0)
 
 
@@ -349,7 +355,11 @@ class PolarPmdDecoder(Decoder):
         msg = f"{r['op_name']} for measurement type {r['measurement_type']}: {r['status_name']}"
         settings: dict[str, Any] = {}
         if status == 0 and r["op_code"] in (1, 2, 4) and params:
-            parsed = parse_pmd_settings(params)
+            try:
+                parsed = parse_pmd_settings(params)
+            except ValueError as exc:  # the status decides success; odd parameters are only noted
+                parsed = {}
+                self.info["unreadable_parameters"] = f"{params.hex()} ({exc})"
             if r["op_code"] == 2 and parsed.get("FACTOR"):
                 settings["factor"] = float(parsed["FACTOR"][0])
             else:

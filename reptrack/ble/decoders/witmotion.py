@@ -7,7 +7,7 @@ reply), exactly like the vendor SDK.
 
 ``55 61`` + 9 x int16 LE: ax ay az (g = v / 32768 * 16), gx gy gz, roll pitch yaw.
 No timestamp or counter: times are NaN; lost packets cannot be detected for sure.
-Bytes that are not part of a packet are skipped and counted as one error.
+Bytes that are not part of a packet are skipped; a notification holding any counts as one error.
 """
 
 from __future__ import annotations
@@ -51,9 +51,9 @@ class WitMotionDecoder(Decoder):
         else:
             self._buf, junk = b"", junk + 1
         if not rows and junk:
-            self.errors += junk - 1  # feed() counts the raised one
-            raise self._fail("no packet start (55 61) found", payload)
-        self.errors += junk
+            raise self._fail("no packet start (55 61) found", payload)  # feed() counts it
+        if junk:
+            self.errors += 1  # one damaged notification, good packets kept
         if not rows:
             return Samples.empty()
         acc = np.array(rows, dtype=np.float64) * ACC_SCALE_G
