@@ -6,15 +6,10 @@ import statistics
 from collections.abc import Sequence
 
 from ..model import Rep
+from .text import FLAG_WORDS
 
-#: Short labels (legends, table cells).
-FLAG_LABELS = {
-    "lift_too_fast": "fast lift",
-    "lower_too_fast": "fast lower",
-    "no_pause": "no pause",
-    "partial": "partial",
-    "wobble": "wobbly",
-}
+#: Short labels (legends, table cells): the same words as the text table.
+FLAG_LABELS = FLAG_WORDS
 
 
 def fmt_s(x: float | None) -> str:
