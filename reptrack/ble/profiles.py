@@ -307,7 +307,7 @@ def profile_from_dict(data: Mapping[str, Any], source: str = "<dict>", default_i
     if len(axes) != 3 or not all(isinstance(a, str) and _AXIS_RE.match(a) for a in axes) or sorted(
         a[-1] for a in axes
     ) != ["x", "y", "z"]:
-        raise bad("axes", f"must list each of x, y, z once, optionally signed, e.g. [\"x\", \"-y\", \"z\"], not {axes!r}")
+        raise bad("axes", f"must list each of x, y, z once, optionally signed (like [\"x\", \"-y\", \"z\"]), not {axes!r}")
     settings = dict(data.get("settings", {}))
     for k, v in settings.items():
         if not isinstance(v, (int, float, str, bool)):

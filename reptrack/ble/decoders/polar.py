@@ -249,6 +249,17 @@ def parse_cp_response(payload: bytes) -> dict[str, Any] | None:
     return None
 
 
+def sdk_offsets_ns(prev_ns: int, span_ns: int, n: int) -> np.ndarray:
+    """``round(prev + span/n * (i+1)) - prev`` for i < n, exactly (integer maths, half to even).
+
+    The SDK's rule (PmdTimeStampUtils, Kotlin ``round`` = half-to-even on the absolute
+    time); floats cannot hold ns at 6e17, so the tie is decided on ``prev + q``.
+    """
+    q, r = np.divmod(np.int64(span_ns) * np.arange(1, n + 1, dtype=np.int64), np.int64(n))
+    up = (2 * r > n) | ((2 * r == n) & ((prev_ns + q) % 2 == 1))
+    return (q + up).astype(np.float64)
+
+
 # --------------------------------------------------------------------------- decoder
 @register("polar-pmd")
 class PolarPmdDecoder(Decoder):
@@ -323,7 +334,7 @@ class PolarPmdDecoder(Decoder):
                 t = ts - np.round(period * (n - 1 - i))
             else:
                 dt = span / n
-                t = prev + np.round(dt * (i + 1))
+                t = prev + sdk_offsets_ns(prev, span, n)
                 if period:
                     self._period_ns = 0.9 * period + 0.1 * dt
                 else:
