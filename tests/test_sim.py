@@ -97,7 +97,8 @@ def test_truth_is_consistent(name: str):
 
 
 def test_flags_follow_the_truth_values():
-    res = simulate(scenario_config("mixed"), seed=5)
+    cfg = replace(scenario_config("mixed"), p_partial=0.15, p_fast=0.15, p_no_pause=0.15)
+    res = simulate(cfg, seed=5)
     g = res.truth["guidance"]
     kinds = {r["kind"] for r in res.truth["reps"]}
     assert {"full", "partial", "fast", "no_pause"} <= kinds
@@ -127,15 +128,16 @@ def test_fatigue_speeds_tempo_up_late_in_the_set():
     ("name", "band"), [("seated-3x15", (1.5, 3.0)), ("standing-fatigue", (4.0, 12.0)), ("step-heel-drop", (8.0, 15.0))]
 )
 def test_tilt_range_from_the_noiseless_gravity_direction(name: str, band: tuple[float, float]):
-    res = _sim(name, seed=4)
+    # without sway and wobble the gravity direction sweeps exactly the truth range
+    # (+ <= 0.5 % from the roll that accompanies the pitch)
+    res = _sim(name, seed=4, sway_deg=0.0, wobble_baseline_dps=(0.0, 0.0))
     sig = res.signals
     assert res.truth["reps"]
     for r in res.truth["reps"]:
         i0, i1 = np.searchsorted(sig.t_true, [r["start"], r["end"]])
         g0 = sig.gravity[i0]
         ang = np.degrees(np.arccos(np.clip(sig.gravity[i0:i1] @ g0, -1, 1)))
-        # the measured excursion is the truth range (+- sway, wobble and sampling)
-        assert ang.max() == pytest.approx(r["range_deg"], abs=0.15 * r["range_deg"] + 0.3)
+        assert ang.max() == pytest.approx(r["range_deg"], rel=0.01)
         if r["kind"] != "partial":
             assert band[0] * 0.8 <= r["range_deg"] <= band[1] * 1.07
 

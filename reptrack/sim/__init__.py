@@ -168,6 +168,7 @@ def build_truth(cfg: SimConfig, seed: int, plan: Plan, rec: Recording, sig: Rend
             "base_pitch_deg": plan.base_pitch_deg,
             "base_roll_deg": plan.base_roll_deg,
             "baseline_wobble_dps": plan.baseline_wobble_dps,
+            "rep_roll_ratio": plan.rep_roll_ratio,
         },
         sensor=sig.sensor,
         mountings=mountings,

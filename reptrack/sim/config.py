@@ -75,6 +75,8 @@ class SimConfig:
     rise_cm: Range = (3.0, 8.0)
     #: step posture: heel drop below level (deg) -- the bottom of every rep
     heel_drop_deg: Range = (3.0, 6.0)
+    #: roll that accompanies the pitch of a rep (the foot inverts as the heel rises), per athlete
+    rep_roll_ratio: Range = (-0.1, 0.1)
     base_pitch_deg: Range = (0.0, 15.0)
     base_roll_deg: Range = (-5.0, 5.0)
     #: sensor distance from the ankle axis along the shank (m)

@@ -99,6 +99,8 @@ class Plan:
     rise_m: float
     baseline_wobble_dps: float
     mount0: Rotation
+    #: roll (deg) per degree of rep pitch
+    rep_roll_ratio: float = 0.0
     moves: list[Move] = field(default_factory=list)
     reps: list[RepPlan] = field(default_factory=list)
     walks: list[Walk] = field(default_factory=list)
@@ -148,6 +150,7 @@ class _Planner:
         self.mount = mount0
         self.n_rests = 0
         self.tremor_hz = _u(rng, cfg.tremor_hz)
+        self.plan.rep_roll_ratio = _u(rng, cfg.rep_roll_ratio)
         self.plan.sway_levels.append((0.0, cfg.sway_deg))
 
     # -- primitives ---------------------------------------------------------
@@ -201,8 +204,6 @@ class _Planner:
         """Fill a rest of ``length`` s with distractors (3 s clear at each end)."""
         rng, cfg = self.rng, self.cfg
         items: list[tuple[str, float]] = []
-        if walk_ok and rng.random() < cfg.p_walk:
-            items.append(("walk", _u(rng, cfg.walk_s)))
         if mount_ok:
             r = rng.random()
             self.n_rests += 1
@@ -216,10 +217,21 @@ class _Planner:
                 items.append(("restrap", rng.uniform(3.0, 8.0)))
             elif r < cfg.p_restrap + cfg.p_slip:
                 items.append(("slip", _u(rng, cfg.slip_s)))
+        if walk_ok and rng.random() < cfg.p_walk:
+            items.append(("walk", _u(rng, cfg.walk_s)))
         items += [("fidget", _u(rng, cfg.fidget_s)) for _ in range(_ri(rng, cfg.fidgets_per_rest))]
         margin = 3.0
-        while items and sum(d for _, d in items) + 2 * margin + 1.0 * len(items) > length:
-            items.pop()
+
+        def excess() -> float:
+            return sum(d for _, d in items) + 2 * margin + 1.0 * len(items) - length
+
+        # too long for the rest: drop fidgets, then shorten (>= 5 s) or drop the walk, then the mount change
+        while items and excess() > 0:
+            kind, d = items[-1]
+            if kind == "walk" and d - excess() >= 5.0:
+                items[-1] = (kind, d - excess())
+            else:
+                items.pop()
         if not items:
             return
         order = rng.permutation(len(items))
@@ -329,9 +341,10 @@ class _Planner:
         R = float(r["range"])
         rise = plan.rise_m * R / plan.full_range_deg
         start = t
-        top = self.move(start, r["lift"], R, 0.0, rise, r["shape_lift"])
+        roll = plan.rep_roll_ratio * R
+        top = self.move(start, r["lift"], R, roll, rise, r["shape_lift"])
         lower_start = top + r["hold"]
-        end = self.move(lower_start, r["lower"], -R, 0.0, -rise, r["shape_lower"])
+        end = self.move(lower_start, r["lower"], -R, -roll, -rise, r["shape_lower"])
         env = "flat" if not r["wobbly"] else str(rng.choice(["flat", "growing", "burst"]))
         plan.reps.append(
             RepPlan(
