@@ -145,21 +145,22 @@ class _Pipe:
             self.events.append(m)
 
 
-def load_in_chromium(html_path: Path, chromium: str, settle_s: float = 0.5, full_page: bool = False) -> PageResult:
-    """Open ``html_path`` in a fresh headless Chromium profile and inspect it."""
-    html_path = Path(html_path).resolve()
-    url = html_path.as_uri()
-    to_child_r, to_child_w = os.pipe()
-    from_child_r, from_child_w = os.pipe()
+class Chromium:
+    """One headless Chromium (fresh profile) driven over the DevTools pipe;
+    :meth:`load` opens each page in its own new tab.  Use as a context manager."""
 
-    def plumb() -> None:  # in the child: our pipe ends become fds 3 (read) and 4 (write)
-        a, b = os.dup(to_child_r), os.dup(from_child_w)
-        os.dup2(a, 3)
-        os.dup2(b, 4)
+    def __init__(self, chromium: str) -> None:
+        self._profile = tempfile.TemporaryDirectory(prefix="reptrack-chromium-")
+        to_child_r, self._w = os.pipe()
+        self._r, from_child_w = os.pipe()
 
-    with tempfile.TemporaryDirectory(prefix="reptrack-chromium-") as profile:
-        proc = subprocess.Popen(
-            [chromium, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+        def plumb() -> None:  # in the child: our pipe ends become fds 3 (read) and 4 (write)
+            a, b = os.dup(to_child_r), os.dup(from_child_w)
+            os.dup2(a, 3)
+            os.dup2(b, 4)
+
+        self.proc = subprocess.Popen(
+            [chromium, *FLAGS, f"--user-data-dir={self._profile.name}", "about:blank"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -168,21 +169,37 @@ def load_in_chromium(html_path: Path, chromium: str, settle_s: float = 0.5, full
         )
         os.close(to_child_r)
         os.close(from_child_w)
-        cdp = _Pipe(to_child_w, from_child_r, proc)
+        self.cdp = _Pipe(self._w, self._r, self.proc)
+
+    def load(self, html_path: Path, settle_s: float = 0.3, full_page: bool = False) -> PageResult:
+        """Open ``html_path`` in a new tab and inspect it (see :class:`PageResult`)."""
+        return _inspect(self.cdp, Path(html_path).resolve().as_uri(), settle_s, full_page)
+
+    def close(self) -> None:
         try:
-            return _inspect(cdp, url, settle_s, full_page)
-        finally:
-            try:
-                cdp.send("Browser.close", timeout=5)
-            except Exception:
-                pass
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            os.close(to_child_w)
-            os.close(from_child_r)
+            self.cdp.send("Browser.close", timeout=5)
+        except Exception:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        os.close(self._w)
+        os.close(self._r)
+        self._profile.cleanup()
+
+    def __enter__(self) -> Chromium:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def load_in_chromium(html_path: Path, chromium: str, settle_s: float = 0.3, full_page: bool = False) -> PageResult:
+    """Open ``html_path`` in a fresh headless Chromium and inspect it."""
+    with Chromium(chromium) as browser:
+        return browser.load(html_path, settle_s, full_page)
 
 
 def _inspect(cdp: _Pipe, url: str, settle_s: float, full_page: bool) -> PageResult:
@@ -193,7 +210,7 @@ def _inspect(cdp: _Pipe, url: str, settle_s: float, full_page: bool) -> PageResu
     for domain in ("Page", "Runtime", "Log", "Network"):
         cdp.send(f"{domain}.enable", session=sid)
     cdp.send("Emulation.setDeviceMetricsOverride", {"width": 1200, "height": 1600, "deviceScaleFactor": 1, "mobile": False}, session=sid)
-    cdp.events.clear()
+    cdp.events = [e for e in cdp.events if e.get("sessionId") != sid]
     cdp.send("Page.navigate", {"url": url}, session=sid)
     cdp.wait_event("Page.loadEventFired", timeout=60)
     time.sleep(settle_s)
@@ -208,7 +225,10 @@ def _inspect(cdp: _Pipe, url: str, settle_s: float, full_page: bool) -> PageResu
     res.screenshot_png = base64.b64decode(shot["data"])
     pdf = cdp.send("Page.printToPDF", {"printBackground": False}, session=sid, timeout=60)
     res.pdf = base64.b64decode(pdf["data"])
-    for e in cdp.events:
+    mine = [e for e in cdp.events if e.get("sessionId") == sid]
+    cdp.events = [e for e in cdp.events if e.get("sessionId") != sid]
+    cdp.send("Target.closeTarget", {"targetId": target})
+    for e in mine:
         m, p = e.get("method"), e.get("params", {})
         if m == "Network.requestWillBeSent":
             res.requests.append(p["request"]["url"])
