@@ -310,3 +310,22 @@ def test_write_simulation_api(tmp_path):
     assert csv.exists() and tj.name == "r.truth.json"
     assert read_native(csv).n_samples == res.recording.n_samples
     assert isinstance(SimConfig(), SimConfig)
+
+
+def test_score_truth_against_itself_is_perfect_and_misses_count():
+    from reptrack.sim.score import score_session, summarize
+
+    tr = simulate(scenario_config("mixed"), seed=5).truth
+    perfect = summarize([score_session(tr, tr)])
+    assert perfect["detection_f1"] == 1.0 and perfect["count_exact"] == 1
+    assert perfect["lift_s_p95"] == 0.0 and perfect["flag_f1_mean"] == 1.0
+    assert perfect["wobble_spearman_median"] == pytest.approx(1.0)
+    # drop two reps, shift one by 1 s, add a fidget as a false rep
+    det = json.loads(json.dumps(tr))
+    det["reps"] = det["reps"][2:]
+    det["reps"][0]["lift_s"] += 1.0
+    det["reps"].append({**det["reps"][0], "start": 1.0, "end": 2.0, "flags": ["lift_too_fast"]})
+    s = score_session(tr, det)
+    assert (s["tp"], s["fn"], s["fp"], s["count_exact"]) == (len(tr["reps"]) - 2, 2, 1, False)
+    assert max(s["phase_errors"]["lift_s"]) == pytest.approx(1.0)
+    assert s["flags"]["lift_too_fast"]["fp"] >= 1
