@@ -443,6 +443,9 @@ class SensorStream:
         except DecodeError as exc:
             log.debug("%s", exc)
             self.stats["corrupt"] = dec.errors
+            if hasattr(self._timeline, "skip"):
+                # Clock-less: a packet's worth of samples is known to be missing.
+                self._timeline.skip(prof.samples_per_packet)
             return
         self.stats["corrupt"] = dec.errors
         n = len(s)

@@ -126,6 +126,13 @@ class HostSpreader:
         self._win: tuple[float, float, int] | None = None  # (stream t, floor, samples) at window start
         self._count = 0
         self._relink = False
+        self._skipped = 0
+
+    def skip(self, n: int) -> None:
+        """``n`` samples are known to be lost here (a corrupt notification):
+        the next packet continues ``n`` periods later and the hole is a gap."""
+        if self.last_t is not None and n > 0:
+            self._skipped += int(n)
 
     def link_lost(self) -> None:
         """The link dropped: the next packet starts a new run (its gap is reported)."""
@@ -143,15 +150,17 @@ class HostSpreader:
         assert self.last_t is not None and self.floor is not None and self.last_arrival is not None
         # The floor may creep up (device slower than nominal).
         floor = self.floor + FLOOR_LEAK_S_PER_S * max(a - self.last_arrival, 0.0)
-        cont = self.last_t + self.period * np.arange(1, n + 1)
+        skipped, self._skipped = self._skipped, 0
+        cont = self.last_t + self.period * np.arange(skipped + 1, skipped + n + 1)
         lag = a - cont[-1]
-        gap: Gap | None = None
+        gap: Gap | None = Gap(self.last_t, float(cont[0])) if skipped else None
         if self._relink or lag - floor > self.tolerance_s:
             # Start a new run: the last sample arrived with the usual delay.
             end = a - max(floor, 0.0)
-            start = max(end - (n - 1) * self.period, self.last_t + self.period)
+            start = max(end - (n - 1) * self.period, self.last_t + self.period * (skipped + 1))
             t = start + self.period * np.arange(n)
-            gap = Gap(self.last_t, float(t[0])) if t[0] - self.last_t > GAP_FACTOR * self.nominal_period or self._relink else None
+            if t[0] - self.last_t > GAP_FACTOR * self.nominal_period or self._relink:
+                gap = Gap(self.last_t, float(t[0]))
             self._relink = False
             self._finish(t, a, floor, n, reset_window=True)
             return t, gap
