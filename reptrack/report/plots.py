@@ -25,6 +25,8 @@ WIDTH = 900
 MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 56, 14, 22, 30
 #: Max points drawn per horizontal SVG unit in the motion trace (min/max per column).
 TRACE_COLUMNS = WIDTH - MARGIN_L - MARGIN_R
+#: Minimum horizontal distance (SVG units) between two "Set N" labels.
+LABEL_SPACE = 44.0
 TEMPO_FLAG_OF = {"lift": "lift_too_fast", "hold": "no_pause", "lower": "lower_too_fast"}
 
 
@@ -241,10 +243,13 @@ def motion_plot(
                 + "</g>"
             )
     else:
+        last_label = -1e9
         for s in sets:
             parts.append(rect(s.start, s.end, "setspan", f"set {s.index}: {s.reps} reps, {s.flagged} flagged"))
-            if t_lo <= s.start <= t_hi:
-                parts.append(f'<text class="setlabel" x="{_n(f.x(s.start) + 2)}" y="{_n(f.top + 11)}">Set {s.index}</text>')
+            x = f.x(s.start)
+            if t_lo <= s.start <= t_hi and x - last_label >= LABEL_SPACE:
+                parts.append(f'<text class="setlabel" x="{_n(x + 2)}" y="{_n(f.top + 11)}">Set {s.index}</text>')
+                last_label = x
     for g in gaps:
         parts.append(rect(g.start, g.end, "gap", f"no data {fmt_clock(g.start)}\u2013{fmt_clock(g.end)} ({g.duration_s:.1f} s)"))
     if len(tt):
@@ -281,12 +286,15 @@ def _rep_tip(r: Rep) -> str:
 def _set_separators(f: Frame, reps: Sequence[Rep]) -> str:
     parts = []
     prev = None
+    last_label = -1e9
     for i, r in enumerate(reps):
         if r.set != prev:
             x = f.x(i + 0.5)
             if i:
                 parts.append(f'<line class="setsep" x1="{_n(x)}" x2="{_n(x)}" y1="{_n(f.top)}" y2="{_n(f.bottom)}"/>')
-            parts.append(f'<text class="setlabel" x="{_n(x + 3)}" y="{_n(f.top + 10)}">Set {r.set}</text>')
+            if x - last_label >= LABEL_SPACE:
+                parts.append(f'<text class="setlabel" x="{_n(x + 3)}" y="{_n(f.top + 10)}">Set {r.set}</text>')
+                last_label = x
             prev = r.set
     return "".join(parts)
 
