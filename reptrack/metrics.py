@@ -3,16 +3,27 @@ flags compare against.
 
 Wobble
 ------
-``wobble`` is the RMS tilt *rate* (deg/s) of the part of the rep's motion
-that is not the smooth movement itself: the signed tilt is high-passed by
-subtracting a centred moving average of :data:`WOBBLE_HP_S` (so components
-below ~2 Hz -- the lift, hold and lower -- are removed), lightly low-passed
-over :data:`WOBBLE_LP_S` (keeping tremor up to ~12 Hz, the band where loss of
-control shows: 4-12 Hz physiological/fatigue tremor, Melendez-Calderon et al.
-2021), differentiated, and its RMS taken over the rep.  The sensor's own noise
-floor, measured the same way while the athlete rests, is subtracted in
-quadrature so a quiet sensor and a noisy one give comparable numbers.
-Higher means less control.  Unit: deg/s.
+Loss of control shows as tremor-like shaking of the shank (physiological
+and fatigue tremor, 4-12 Hz, plus slower 2-4 Hz corrections; Melendez-
+Calderon et al. 2021).  A shin-worn accelerometer sees such shaking mostly as
+*tangential linear acceleration*: a small rotation ``theta`` at angular
+frequency ``w`` of a sensor ``r`` from the joint gives ``r w^2 theta``, which
+at 5 Hz and r = 0.25 m is ~25x the gravity change ``g theta``.  So wobble is
+measured from the acceleration itself:
+
+1. the rep's acceleration (3 axes, g) is band-passed to ~2-12 Hz (a centred
+   moving average of :data:`WOBBLE_HP_S` subtracted, one of
+   :data:`WOBBLE_LP_S` applied);
+2. its RMS magnitude ``A`` (m/s^2) and RMS angular frequency
+   ``w = RMS(dA/dt) / RMS(A)`` (rad/s) are taken;
+3. ``wobble = A / (w r)`` converted to deg/s, with ``r`` =
+   :data:`LEVER_ARM_M` -- an estimate of the RMS angular velocity of the
+   shaking, comparable across tremor frequencies.
+
+The sensor's own noise, measured the same way while resting before the rep,
+is removed in quadrature.  Higher means less control.  Unit: deg/s
+(assuming the sensor sits :data:`LEVER_ARM_M` from the joint the shank turns
+about).
 """
 
 from __future__ import annotations
@@ -25,6 +36,9 @@ import numpy as np
 WOBBLE_HP_S = 0.3
 #: Low-pass window (s) applied before differentiating (keeps < ~12 Hz).
 WOBBLE_LP_S = 0.06
+#: Assumed distance (m) from the joint to the sensor (mid-shin).
+LEVER_ARM_M = 0.25
+G_MPS2 = 9.80665
 #: Number of earlier reps the references look back over.
 REF_RANGE_REPS = 6
 REF_WOBBLE_REPS = 10
@@ -46,25 +60,36 @@ def moving_average(x: np.ndarray, n: int) -> np.ndarray:
     return (c[b] - c[a]) / (b - a)
 
 
-def jitter_rate(x: np.ndarray, fs: float) -> np.ndarray:
-    """Band-passed (~2-12 Hz) rate of ``x`` (deg -> deg/s) on a uniform grid at ``fs`` Hz."""
+def band_pass(x: np.ndarray, fs: float) -> np.ndarray:
+    """~2-12 Hz band of ``x`` (n,) or (n, k) on a uniform grid at ``fs`` Hz."""
     x = np.asarray(x, dtype=np.float64)
-    hp = x - moving_average(x, int(round(WOBBLE_HP_S * fs)))
-    bp = moving_average(hp, int(round(WOBBLE_LP_S * fs)))
-    return np.diff(bp) * fs
+    if x.ndim == 1:
+        hp = x - moving_average(x, int(round(WOBBLE_HP_S * fs)))
+        return moving_average(hp, int(round(WOBBLE_LP_S * fs)))
+    return np.column_stack([band_pass(x[:, i], fs) for i in range(x.shape[1])])
 
 
-def wobble(tilt_deg: np.ndarray, fs: float, noise_rate_rms: float = 0.0) -> float:
-    """Wobble (deg/s RMS) of a rep's signed tilt sampled at ``fs`` Hz.
+def shake_power(acc_g: np.ndarray, fs: float) -> tuple[float, float]:
+    """Mean-square band-passed acceleration ((m/s^2)^2) and of its derivative ((m/s^3)^2)."""
+    if len(acc_g) < 5:
+        return 0.0, 0.0
+    a = band_pass(acc_g, fs) * G_MPS2
+    da = np.diff(a, axis=0) * fs
+    return float(np.mean(np.sum(a * a, axis=1))), float(np.mean(np.sum(da * da, axis=1)))
 
-    ``noise_rate_rms`` is the same measure on resting data (deg/s); it is
-    removed in quadrature.
+
+def wobble(acc_g: np.ndarray, fs: float, noise: tuple[float, float] = (0.0, 0.0)) -> float:
+    """Wobble (deg/s) of a rep's acceleration ``acc_g`` (n, 3, g) on a grid at ``fs`` Hz.
+
+    ``noise`` is :func:`shake_power` of resting data, removed in quadrature.
     """
-    if len(tilt_deg) < 5:
+    p, pd = shake_power(acc_g, fs)
+    p -= noise[0]
+    pd -= noise[1]
+    if p <= 0 or pd <= 0:
         return 0.0
-    r = jitter_rate(tilt_deg, fs)
-    ms = float(np.mean(r * r)) - noise_rate_rms**2
-    return float(np.sqrt(ms)) if ms > 0 else 0.0
+    w = np.sqrt(pd / p)
+    return float(np.sqrt(p) / (w * LEVER_ARM_M) * 180.0 / np.pi)
 
 
 def reference_range(ranges: Sequence[float], partial_rel: float = 0.5) -> float | None:

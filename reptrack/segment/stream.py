@@ -52,7 +52,7 @@ from typing import Literal
 import numpy as np
 
 from ..guidance import ALL_FLAGS, TEMPO_FLAGS, WOBBLE, Guidance
-from ..metrics import jitter_rate, moving_average, reference_range, reference_wobble, wobble
+from ..metrics import moving_average, reference_range, reference_wobble, shake_power, wobble
 from ..model import GAP_FACTOR, Gap, Rep, SetSummary
 from ..signal.resample import GRID_HZ, GridResampler
 from ..signal.tilt import RAD2DEG, angle_from, motion_axis, signed_tilt, unit
@@ -63,19 +63,26 @@ from .transitions import fit_transition
 DET_MA_S = 0.2
 #: Baseline window: mean direction over [i - BASE_WIN_S, i - BASE_LAG_S] (s).
 BASE_WIN_S = 2.0
-BASE_LAG_S = 0.5
-#: Minimum resting data (s) before a windowed baseline replaces the frozen one.
-BASE_MIN_S = 0.3
-#: Resting noise window (s) for the adaptive onset threshold.
-NOISE_WIN_S = 3.0
+BASE_LAG_S = 0.3
+#: A window is still (usable as baseline) when its RMS angular spread is below
+#: this (deg): above seated noise, around standing sway (~0.25 deg).
+BASE_STILL_DEG = 0.5
+#: ... and the means of its two halves differ by less than this (deg): a slow
+#: lift drifts, sway and noise do not.
+BASE_DRIFT_DEG = 0.2
+NOISE_WIN_S = BASE_WIN_S
 #: Onset threshold = T_ON_K x resting RMS deviation, clipped (deg).  The
 #: floor is above the standing sway of ~0.25 deg (DESIGN.md); the ceiling
 #: keeps seated partial reps (~0.6 deg) detectable in noisy data.
-T_ON_K = 3.0
+T_ON_K = 2.5
 T_ON_MIN_DEG = 0.35
 T_ON_MAX_DEG = 0.6
 #: Return threshold as a fraction of the onset threshold.
 T_OFF_FRAC = 0.6
+#: A return counts once the deviation stays under the onset threshold this
+#: long (s) after dropping below the return threshold (noise blips do not end a
+#: movement; the valley between reps with no rest lasts ~0.5 s or more).
+RET_CONFIRM_S = 0.3
 #: Minimum detectable rep range (deg): seated raises tilt the shank 1.5-3 deg,
 #: partial reps are 25-50 % of that; below ~0.5 deg sway and noise dominate.
 MIN_RANGE_DEG = 0.5
@@ -90,19 +97,23 @@ MIN_PHASE_S = 0.3
 #: raise moves the shin a few cm (~4 mg); walking has 0.5-2 g impacts.
 MAX_DYN_G = 0.06
 #: Motion axis must agree with the previous reps' (|cos| of the angle).
-AXIS_MIN_COS = 0.7
+AXIS_MIN_COS = 0.0
 #: Still at a level far from the baseline this long (s) -> re-learn baseline.
-REBASE_STILL_S = 3.5
-#: ... "still" meaning the deviation varies by less than this (deg).
-STILL_SPREAD_DEG = 0.6
+REBASE_STILL_S = 10.0
+#: ... "still" meaning the mean deviation of the window's thirds differ by
+#: less than STILL_DRIFT_DEG + STILL_DRIFT_REL x the level (deg).
+STILL_DRIFT_DEG = 0.05
+STILL_DRIFT_REL = 0.03
 #: Longest movement considered (s).
 MAX_EPISODE_S = 30.0
 #: Flat data required after a rep's fitted end before it is reported (s).
 SETTLE_S = 0.3
 #: Longest the lower transition is waited for after the return (s).
 MAX_SETTLE_WAIT_S = 4.0
+#: Low-pass of the signed tilt before fitting: two moving averages of this (s).
+LP_S = 0.2
 #: Data before the onset crossing used for the lift fit (s).
-PRE_S = 1.5
+PRE_S = 6.0
 #: Part of the top plateau included in each transition fit (s).
 TOP_FIT_S = 0.3
 #: A rest longer than this between reps starts a new set (s).
@@ -172,7 +183,7 @@ class StreamAnalyzer:
         self._idle_start = 0
         self._b: np.ndarray | None = None
         self._noise_deg = T_ON_MIN_DEG / T_ON_K
-        self._noise_rate = 0.0
+        self._noise_shake = (0.0, 0.0)
         self._ep: _Episode | None = None
         self._axis_ref: np.ndarray | None = None
         self._last_end_idx: int | None = None
@@ -183,6 +194,7 @@ class StreamAnalyzer:
         self._t_last_raw: float | None = None
         self._trace_t: list[np.ndarray] = []
         self._trace_d: list[np.ndarray] = []
+        self.reject_reason = ""
         self._events: list[Event] = []
         self._gaps: list[Gap] = []
 
@@ -362,46 +374,43 @@ class StreamAnalyzer:
         return True
 
     def _windowed_baseline(self, a: int, e: int) -> tuple[np.ndarray, np.ndarray]:
-        """Baseline direction (n, 3) and resting RMS deviation (n,) for grid indices [a, e).
+        """Baseline direction (n, 3) and resting deviation RMS (deg, n) for grid indices [a, e).
 
-        Causal: index i uses [i - BASE_WIN_S, i - BASE_LAG_S] within the current
-        rest; before BASE_MIN_S of rest exists the frozen baseline is used.
+        Causal: index i uses the window [i - BASE_WIN_S, i - BASE_LAG_S] of the
+        current rest, but only when that window was *still* (RMS angular spread
+        below :data:`BASE_STILL_DEG`); otherwise the last still window's values
+        carry forward, so a slow lift never drags the baseline along with it.
         """
         fs = self.fs
-        w, lag, nmin = int(BASE_WIN_S * fs), int(BASE_LAG_S * fs), int(BASE_MIN_S * fs)
-        nw = int(NOISE_WIN_S * fs)
-        lo = max(self._idle_start, a - max(w, nw) - lag)
+        w, lag = int(BASE_WIN_S * fs), int(BASE_LAG_S * fs)
+        lo = max(self._idle_start, a - w - lag)
         g = self._gslice(lo, e)
         cs = np.vstack([np.zeros((1, 3)), np.cumsum(g, axis=0)])
         idx = np.arange(a, e) - lo
         top = idx - lag
-        bot = np.maximum(idx - w, 0)
-        n = top - bot
-        ok = n >= nmin
-        b = np.tile(self._b, (len(idx), 1))  # type: ignore[arg-type]
+        bot = top - w
+        ok = bot >= 0
+        n = len(idx)
+        b = np.tile(self._b, (n, 1))  # type: ignore[arg-type]
+        noise = np.full(n, self._noise_deg)
         if ok.any():
-            s = cs[np.maximum(top[ok], 0)] - cs[bot[ok]]
-            b[ok] = unit(s)
-        # resting deviation of g from its own windowed mean (sway + noise)
-        dev = np.arctan2(
-            np.linalg.norm(np.cross(g[idx], b), axis=1), np.einsum("ij,ij->i", g[idx], b)
-        ) * RAD2DEG
-        # RMS of dev over [i - nw, i - lag] using only resting samples held in this span
-        d_all = np.zeros(len(g))
-        d_all[idx] = dev
-        # earlier part of the span (before a) -- recompute against the frozen baseline
-        if idx[0] > 0:
-            gg = g[: idx[0]]
-            d_all[: idx[0]] = np.arctan2(
-                np.linalg.norm(np.cross(gg, self._b), axis=1), gg @ self._b  # type: ignore[arg-type]
-            ) * RAD2DEG
-        c2 = np.concatenate(([0.0], np.cumsum(d_all * d_all)))
-        nb = np.maximum(idx - nw, 0)
-        nn = top - nb
-        noise = np.full(len(idx), self._noise_deg)
-        okn = nn >= nmin
-        if okn.any():
-            noise[okn] = np.sqrt((c2[np.maximum(top[okn], 0)] - c2[nb[okn]]) / nn[okn])
+            m = (cs[top[ok]] - cs[bot[ok]]) / w
+            r = np.sqrt(np.einsum("ij,ij->i", m, m))
+            spread = np.sqrt(np.clip(1.0 - r * r, 0.0, None)) * RAD2DEG  # RMS angle about the mean
+            # drift: angle between the means of the window's two halves
+            mid = bot[ok] + w // 2
+            h1 = unit(cs[mid] - cs[bot[ok]])
+            h2 = unit(cs[top[ok]] - cs[mid])
+            drift = np.arccos(np.clip(np.einsum("ij,ij->i", h1, h2), -1.0, 1.0)) * RAD2DEG
+            still = (spread < BASE_STILL_DEG) & (drift < BASE_DRIFT_DEG)
+            good = np.flatnonzero(ok)[still]
+            if len(good):
+                last = np.full(n, -1)
+                last[good] = good
+                last = np.maximum.accumulate(last)
+                have = last >= 0
+                b[have] = unit(m[np.searchsorted(np.flatnonzero(ok), last[have])])
+                noise[have] = spread[np.searchsorted(np.flatnonzero(ok), last[have])]
         return b, noise
 
     def _episode_step(self, final: bool) -> bool:
@@ -411,8 +420,7 @@ class StreamAnalyzer:
         e = self._k_end
         d = angle_from(self._gslice(ep.start, e), ep.b)
         t_off = self._t_on * T_OFF_FRAC
-        below = np.flatnonzero(d < t_off)
-        r = int(below[0]) if len(below) else None
+        r = _confirmed_return(d, t_off, self._t_on, int(RET_CONFIRM_S * self.fs), final)
         # abandonment: too long, or still far from the baseline (re-strap, new posture)
         n_still = int(REBASE_STILL_S * self.fs)
         n_max = int(MAX_EPISODE_S * self.fs)
@@ -421,13 +429,19 @@ class StreamAnalyzer:
         if lim > n_max:
             abandon = n_max
         if lim >= n_still:
-            from numpy.lib.stride_tricks import sliding_window_view
-
-            win = sliding_window_view(d[:lim], n_still)
-            still = (win.max(axis=1) - win.min(axis=1) < STILL_SPREAD_DEG) & (win.min(axis=1) > self._t_on)
+            # still far away: the mean deviation over the first, middle and last
+            # third of a REBASE_STILL_S window agree (no lift or lower under way)
+            c = np.concatenate(([0.0], np.cumsum(d[:lim])))
+            m3 = n_still // 3
+            i = np.arange(n_still, lim + 1)
+            m_a = (c[i - n_still + m3] - c[i - n_still]) / m3
+            m_b = (c[i - m3] - c[i - 2 * m3]) / m3
+            m_c = (c[i] - c[i - m3]) / m3
+            tol = STILL_DRIFT_DEG + STILL_DRIFT_REL * m_b
+            still = (np.abs(m_c - m_a) < tol) & (np.abs(m_b - m_a) < tol) & (np.minimum(m_a, m_c) > self._t_on)
             hits = np.flatnonzero(still)
             if len(hits):
-                cand = int(hits[0]) + n_still - 1
+                cand = int(i[hits[0]]) - 1
                 abandon = cand if abandon is None else min(abandon, cand)
         if abandon is not None and (r is None or abandon < r):
             k = ep.start + abandon
@@ -512,11 +526,12 @@ class StreamAnalyzer:
         """
         fs = self.fs
         a = ep.pre
+        self.reject_reason = ""
         if w_end - a < int(0.5 * fs):
-            return None
+            return self._reject("too short")
         acc = self._aslice(a, w_end + 1)
         if np.isnan(acc).any():
-            return None
+            return self._reject("data gap")
         t = np.arange(a, w_end + 1) / fs
         g = self._gslice(a, w_end + 1)
         d = angle_from(g, ep.b)
@@ -524,9 +539,12 @@ class StreamAnalyzer:
         pk = i_st + int(np.argmax(d[i_st : i_rt + 1]))
         u = motion_axis(g[pk], ep.b)
         if u is None:
-            return None
-        s = signed_tilt(acc, ep.b, u)
-        ss = moving_average(s, int(0.2 * fs))
+            return self._reject("no axis")
+        # low-pass the tilt (two 0.2 s moving averages: nulls at 5 and 10 Hz)
+        # so tremor and its tangential acceleration do not disturb the fits
+        n_lp = int(LP_S * fs)
+        s = moving_average(moving_average(signed_tilt(acc, ep.b, u), n_lp), n_lp)
+        ss = s
         smax = float(ss[i_st : i_rt + 1].max())
         # bottom levels before and after
         i5 = np.flatnonzero(ss[: pk + 1] < 0.05 * smax)
@@ -541,7 +559,7 @@ class StreamAnalyzer:
             l0a = float(ss[pk:].min())
         rng0 = smax - min(l0b, l0a)
         if rng0 <= 0:
-            return None
+            return self._reject("no range")
         delta = max(0.1 * rng0, 3.0 * self._noise_deg)
         top_idx = np.flatnonzero(ss[i_st : i_rt + 1] >= smax - delta) + i_st
         ia, ib = int(top_idx[0]), int(top_idx[-1])
@@ -553,8 +571,12 @@ class StreamAnalyzer:
         lift = fit_transition(t[: le + 1], (s[: le + 1] - l0b) / (l1a - l0b)) if l1a > l0b else None
         ls = max(ib - nt, ia)
         lower = fit_transition(t[ls:], 1.0 - (s[ls:] - l0a) / (l1b - l0a)) if l1b > l0a else None
-        if lift is None or lower is None:
-            return None
+        if lift is None:
+            return self._reject("lift fit failed")
+        if lower is None:
+            if not force and w_end == k_now:
+                return k_now + int(0.2 * fs)  # the lower is still under way: wait
+            return self._reject("lower fit failed")
         start, top = lift.onset, lift.offset
         lower_start, end = lower.onset, lower.offset
         # wait for SETTLE_S of data after the fitted end
@@ -567,25 +589,24 @@ class StreamAnalyzer:
         lift_s, hold_s, lower_s = top - start, lower_start - top, end - lower_start
         # --- acceptance
         if not (MIN_RANGE_DEG <= range_deg <= MAX_RANGE_DEG):
-            return None
+            return self._reject("range out of bounds")
         if lift_s < MIN_PHASE_S or lower_s < MIN_PHASE_S:
-            return None
+            return self._reject("phase too short")
         if abs(l0a - l0b) > 0.5 * range_deg:
-            return None
+            return self._reject("no return to start level")
         i0 = max(int(np.floor((start - t[0]) * fs)), 0)
         i1 = min(int(np.ceil((end - t[0]) * fs)) + 1, len(acc))
         mag = np.linalg.norm(acc[i0:i1], axis=1)
         if len(mag) and float(np.sqrt(np.mean((mag - np.median(mag)) ** 2))) > MAX_DYN_G:
-            return None
+            return self._reject("dynamic acceleration")
         if self._axis_ref is not None and abs(float(u @ self._axis_ref)) < AXIS_MIN_COS:
-            return None
+            return self._reject("axis differs")
         ref = reference_range(self._ranges, self.guidance.partial_rel)
         range_rel = range_deg / ref if ref else 1.0
         if range_rel < PARTIAL_MIN_REL:
-            return None
+            return self._reject("below partial minimum")
         # --- metrics
-        noise_rate = self._rest_rate_noise(ep, u)
-        wob = wobble(s[i0:i1], fs, noise_rate)
+        wob = wobble(acc[i0:i1], fs, self._rest_noise(ep))
         wref = reference_wobble(self._wobbles)
         flags = self.guidance.flags_for(lift_s, hold_s, lower_s, range_rel, wob, wref)
         flags = [f for f in ALL_FLAGS if f in flags]
@@ -615,16 +636,20 @@ class StreamAnalyzer:
             in_gap=in_gap,
         )
 
-    def _rest_rate_noise(self, ep: _Episode, u: np.ndarray) -> float:
-        """Sensor noise floor of the wobble measure (deg/s) from the rest before the rep."""
+    def _reject(self, reason: str) -> None:
+        """Record why the last movement was not a rep (debugging aid)."""
+        self.reject_reason = reason
+        return None
+
+    def _rest_noise(self, ep: _Episode) -> tuple[float, float]:
+        """Sensor noise floor of the wobble measure from the rest before the rep."""
         lo = max(ep.pre, ep.start - int(3.0 * self.fs))
-        hi = ep.start - int(0.8 * self.fs)
+        hi = ep.start - int(1.0 * self.fs)
         if hi - lo >= int(1.0 * self.fs):
             acc = self._aslice(lo, hi)
             if not np.isnan(acc).any():
-                r = jitter_rate(signed_tilt(acc, ep.b, u), self.fs)
-                self._noise_rate = float(np.sqrt(np.mean(r * r)))
-        return self._noise_rate
+                self._noise_shake = shake_power(acc, self.fs)
+        return self._noise_shake
 
     # --------------------------------------------------------------- output
     def _emit_rep(self, rep: Rep, at: float) -> None:
@@ -680,6 +705,27 @@ class StreamAnalyzer:
         if first < len(d):
             self._trace_t.append(np.arange(a + first, a + len(d), step) / self.fs)
             self._trace_d.append(d[first::step].astype(np.float32))
+
+
+def _confirmed_return(d: np.ndarray, t_off: float, t_on: float, n_confirm: int, final: bool) -> int | None:
+    """First index where ``d`` < ``t_off`` and stays <= ``t_on`` for ``n_confirm``
+    samples (None if not yet known from the data held)."""
+    below = np.flatnonzero(d < t_off)
+    if not len(below):
+        return None
+    above = d > t_on
+    # next index > i where d exceeds t_on
+    nxt = np.full(len(d) + 1, len(d))
+    idx = np.flatnonzero(above)
+    nxt_above = np.searchsorted(idx, below, side="right")
+    nxt_idx = np.where(nxt_above < len(idx), idx[np.minimum(nxt_above, len(idx) - 1)], len(d))
+    ok = nxt_idx - below > n_confirm
+    known = (below + n_confirm < len(d)) | final | (nxt_idx < len(d))
+    good = np.flatnonzero(ok & known)
+    first_unknown = np.flatnonzero(~known)
+    if len(good) and (not len(first_unknown) or good[0] < first_unknown[0]):
+        return int(below[good[0]])
+    return None
 
 
 def _causal_ma(x: np.ndarray, carry: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
