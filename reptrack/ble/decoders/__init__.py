@@ -101,6 +101,8 @@ class ControlResponse:
     restart: bool = False
 
 
+U32 = 1 << 32
+
 #: Settings every decoder accepts (filled from the profile).
 COMMON_SETTINGS: dict[str, Any] = {"sample_rate_hz": 50.0, "range_g": 8.0}
 
@@ -127,6 +129,8 @@ class Decoder:
     """
 
     name: ClassVar[str] = ""
+    #: True when the decoder can work without a nominal rate (sample_rate_hz = 0).
+    RATE_OPTIONAL: ClassVar[bool] = False
     #: Decoder-specific settings and their defaults (the default's type is the setting's type).
     SETTINGS: ClassVar[dict[str, Any]] = {}
 
@@ -136,6 +140,9 @@ class Decoder:
         self.errors = 0
         self.responses: list[ControlResponse] = []
         self.info: dict[str, Any] = {}
+        rate = float(self.settings.get("sample_rate_hz", 0.0))
+        if not (rate > 0 or (rate == 0 and self.RATE_OPTIONAL)):
+            raise InputError(f"decoder {self.name!r} needs sample_rate_hz > 0, not {rate:g}")
         self._axis_idx = [("xyz".index(a[-1])) for a in profile.axes]
         self._axis_sign = np.array([-1.0 if a.startswith("-") else 1.0 for a in profile.axes])
         self.reset()
@@ -195,6 +202,32 @@ class Decoder:
 
     def _fail(self, what: str, payload: bytes) -> DecodeError:
         return DecodeError(f"{self.name}: {what} (notification {payload[:24].hex()}{'...' if len(payload) > 24 else ''})")
+
+
+class MsClock:
+    """Expected-time bookkeeping for a u32 millisecond device clock (Movesense, NUS).
+
+    A packet starting more than half a sample period after the expected time
+    follows ``round(diff * rate)`` lost samples; one starting earlier than that
+    (beyond 1 ms of rounding) means the device clock restarted.
+    """
+
+    def __init__(self) -> None:
+        self.next_ms: float | None = None  # expected time of the next sample (ms)
+
+    def check(self, t0_ms: int, rate_hz: float) -> tuple[int, bool]:
+        """(samples lost before a sample at ``t0_ms``, discontinuity)."""
+        if self.next_ms is None:
+            return 0, False
+        diff = (t0_ms - self.next_ms + U32 / 2) % U32 - U32 / 2  # wrap-safe signed difference
+        period = 1000.0 / rate_hz
+        if diff < -period * 0.5 - 1.0:
+            return 0, True  # clock went backwards: the board restarted
+        lost = int(round(diff / period))
+        return max(lost, 0), False
+
+    def advance(self, last_ms: float, rate_hz: float) -> None:
+        self.next_ms = (last_ms + 1000.0 / rate_hz) % U32
 
 
 def nan_times(n: int) -> np.ndarray:
@@ -287,6 +320,7 @@ __all__ = [
     "ControlResponse",
     "Decoder",
     "Samples",
+    "MsClock",
     "decoder_class",
     "effective_settings",
     "known_decoders",

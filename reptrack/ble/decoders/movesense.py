@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import ControlResponse, Decoder, Samples, register
-from .nus import _ClockGaps
+from . import ControlResponse, Decoder, MsClock, Samples, register
 
 STANDARD_GRAVITY = 9.80665
 CMD_RESULT, DATA, DATA_PART2 = 1, 2, 3
@@ -40,7 +39,7 @@ class MovesenseDecoder(Decoder):
     SETTINGS = {"ref": 99}  # the subscription reference our start command uses (0x63)
 
     def reset(self) -> None:
-        self._clock = _ClockGaps()
+        self._clock = MsClock()
         self._pending = b""  # bytes of an incomplete sample awaiting DATA_PART2
         self._pending_ts: int | None = None
         self._pending_index = 0

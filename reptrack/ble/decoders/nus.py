@@ -36,12 +36,12 @@ import struct
 
 import numpy as np
 
-from . import Decoder, Samples, register
+from . import Decoder, MsClock, Samples, register
 
 MAGIC = 0xA5
 HEADER = struct.Struct("<BBBI")
 MAX_LINE = 128  # a text line longer than this is garbage (a real one is < 40 bytes)
-_U32 = 1 << 32
+_U32 = 1 << 32  # u32 millis() wraps after 49.7 days
 
 
 def _crc8_table() -> list[int]:
@@ -81,27 +81,6 @@ def encode_text_line(t_ms: int, mg: np.ndarray, checksum: bool = True) -> bytes:
     return line + b"\n"
 
 
-class _ClockGaps:
-    """Gap/epoch bookkeeping for a ms device clock (shared by both NUS formats)."""
-
-    def __init__(self) -> None:
-        self.next_ms: float | None = None  # expected time of the next sample (ms)
-
-    def check(self, t0_ms: int, rate_hz: float) -> tuple[int, bool]:
-        """(samples lost before a sample at ``t0_ms``, discontinuity)."""
-        if self.next_ms is None:
-            return 0, False
-        diff = (t0_ms - self.next_ms + _U32 / 2) % _U32 - _U32 / 2  # wrap-safe signed difference
-        period = 1000.0 / rate_hz
-        if diff < -period * 0.5 - 1.0:
-            return 0, True  # clock went backwards: the board restarted
-        lost = int(round(diff / period))
-        return max(lost, 0), False
-
-    def advance(self, last_ms: float, rate_hz: float) -> None:
-        self.next_ms = (last_ms + 1000.0 / rate_hz) % _U32
-
-
 @register("nus-binary")
 class NusBinaryDecoder(Decoder):
     """``nus-binary`` frames (module docstring)."""
@@ -109,7 +88,7 @@ class NusBinaryDecoder(Decoder):
     SETTINGS = {"checksum": True}
 
     def reset(self) -> None:
-        self._clock = _ClockGaps()
+        self._clock = MsClock()
         self._seq: int | None = None
 
     def _decode(self, payload: bytes) -> Samples:
@@ -144,7 +123,7 @@ class NusTextDecoder(Decoder):
 
     def reset(self) -> None:
         self._buf = b""
-        self._clock = _ClockGaps()
+        self._clock = MsClock()
 
     def _decode(self, payload: bytes) -> Samples:
         self._buf += payload

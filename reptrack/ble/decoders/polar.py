@@ -265,6 +265,8 @@ def sdk_offsets_ns(prev_ns: int, span_ns: int, n: int) -> np.ndarray:
 class PolarPmdDecoder(Decoder):
     """Stateful PMD ACC decoder; see the module docstring for the time rules."""
 
+    RATE_OPTIONAL = True  # 0 = unknown: the SDK's span/N rule only
+
     SETTINGS = {
         "factor": 1.0,  # from the START reply's FACTOR TLV (G/LSB for 0x80)
         "resolution_bits": 16,

@@ -8,6 +8,9 @@ reply), exactly like the vendor SDK.
 ``55 61`` + 9 x int16 LE: ax ay az (g = v / 32768 * 16), gx gy gz, roll pitch yaw.
 No timestamp or counter: times are NaN; lost packets cannot be detected for sure.
 Bytes that are not part of a packet are skipped; a notification holding any counts as one error.
+A buffered partial packet followed by a notification that starts with a packet
+header, where the partial's missing bytes would not end on a header, was cut
+short: it is dropped (one error) so it does not swallow the next packet.
 """
 
 from __future__ import annotations
@@ -29,9 +32,16 @@ class WitMotionDecoder(Decoder):
         self._buf = b""
 
     def _decode(self, payload: bytes) -> Samples:
+        junk = 0
+        if self._buf and payload[:2] in HEADS:
+            # A packet starts this notification.  Does the buffered partial packet continue
+            # here (then a header follows its missing bytes), or was it cut short?
+            need = PACKET - len(self._buf)
+            continues = len(payload) <= need or payload[need:need + 2] in HEADS or payload[need:] == b"\x55"
+            if not continues:
+                self._buf, junk = b"", 1  # drop the truncated packet, keep this one
         buf = self._buf + payload
         rows: list[np.ndarray] = []
-        junk = 0
         pos = 0
         while len(buf) - pos >= 2:
             head = buf[pos:pos + 2]
