@@ -22,7 +22,7 @@ Physics in brief (full text: ``docs/simulator.md``, and the docstrings of
   the truth instants are exact.
 * Wobble: a 4-12 Hz tremor plus 0.5-3 Hz irregularity added to the pitch
   during each rep, scaled so its RMS angular velocity over the rep equals the
-  truth ``wobble`` (deg/s).  Controlled reps sit at 0.85-1.28x the athlete's
+  truth ``wobble`` (deg/s).  Controlled reps sit at 0.6-1.3x the athlete's
   baseline, wobble-flagged reps at >= 2.8x (so the truth flag is unambiguous).
 * Postural sway (band-limited noise, 0.1-0.6 Hz, pitch and roll), fidgets,
   walking with heel strikes, sensor mounting (random, re-strap, slip), bias,

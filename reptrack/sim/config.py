@@ -97,7 +97,7 @@ class SimConfig:
     fast_move_s: Range = (0.5, 1.2)
     fast_hold_s: Range = (0.0, 0.3)
     no_pause_hold_s: Range = (0.0, 0.3)
-    #: late-set fatigue 0..1: tempo up to 40 % faster, range up to 15 % smaller, wobble up to +22 %
+    #: late-set fatigue 0..1: tempo up to 40 % faster, range up to 15 % smaller, wobble up to +18 %
     fatigue: float = 0.0
     #: probability per set that fatigue ends in 1-3 reps with lost control (wobble-flagged)
     p_lose_control: float = 0.0
