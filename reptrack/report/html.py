@@ -78,7 +78,7 @@ svg.plot text{font-family:inherit}
 .s-lift{stroke:#1f77b4;fill:#1f77b4}.s-hold{stroke:#e69500;fill:#e69500}.s-lower{stroke:#2ca02c;fill:#2ca02c}
 .s-main{stroke:var(--bar);fill:var(--bar)}.s-alt{stroke:#8e44ad;fill:#8e44ad}
 line.target.s-lift{stroke:#1f77b4}line.target.s-hold{stroke:#e69500}line.target.s-lower{stroke:#2ca02c}
-.key{stroke:none}
+.key{stroke:none}svg path.line{fill:none}
 footer{margin-top:40px;color:var(--muted);font-size:12px}
 @media print{
  @page{margin:14mm}
@@ -415,20 +415,24 @@ def render_progress(
     labels = [f"wk {w['program_week']}" for w in weeks]
     lo, hi = PLAN_SESSIONS_PER_WEEK
     body.append('<section class="progress"><h2>Week by week</h2>')
+    body.append(f"<h3>Sessions per week</h3><p class=sub>Green band: the alternate-day plan, {lo}\u2013{hi} sessions a week.</p>")
     body.append(
         plots.weekly_chart(labels, [("sessions", [w["sessions"] for w in weeks], "s-main")], "sessions",
                            "sessions per week against the alternate-day plan", band=(lo, hi),
                            band_title=f"plan: {lo}\u2013{hi} sessions a week", bars=True)
     )
+    body.append("<h3>Reps per week</h3><p class=sub>Green band: the reps the plan asks for in a week.</p>")
     body.append(
         plots.weekly_chart(labels, [("reps", [w["reps"] for w in weeks], "s-main")], "reps", "reps per week",
                            band=(lo * g.sets * g.reps_per_set, hi * g.sets * g.reps_per_set),
                            band_title="reps the plan asks for", bars=True)
     )
+    body.append("<h3>Tempo compliance</h3><p class=sub>Share of the week's reps with no tempo flag.</p>")
     body.append(
         plots.weekly_chart(labels, [("tempo compliance", [None if w["compliance"] is None else 100 * w["compliance"] for w in weeks], "s-main")],
                            "tempo compliance (%)", "tempo compliance per week", y_max=100)
     )
+    body.append("<h3>Tempo</h3><p class=sub>Median lift, pause and lower of the week's reps; dashed lines are the targets.</p>")
     body.append(
         plots.weekly_chart(
             labels,
@@ -440,6 +444,7 @@ def render_progress(
                     (g.lower_target_s, f"lower target {g.lower_target_s:g} s", "s-lower")],
         )
     )
+    body.append("<h3>Control and height</h3><p class=sub>Median wobble (lower is steadier) and median range (higher raises).</p>")
     body.append(plots.weekly_chart(labels, [("wobble", [w["median_wobble"] for w in weeks], "s-alt")], "median wobble",
                                    "median wobble per week (lower is steadier)"))
     body.append(plots.weekly_chart(labels, [("range", [w["median_range_deg"] for w in weeks], "s-main")], "median range (deg)",

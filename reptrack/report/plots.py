@@ -429,12 +429,14 @@ def weekly_chart(
                 )
             continue
         ys = np.array([np.nan if v is None else f.y(v) for v in vals])
-        xs = np.array([f.x(i + 1) for i in range(n)])
+        # several lines: shift each a little sideways so equal values stay visible
+        dx = (k - (len(series) - 1) / 2) * 0.05 if len(series) > 1 else 0.0
+        xs = np.array([f.x(i + 1 + dx) for i in range(n)])
         parts.append(f'<path class="line {esc(cls)}" d="{polyline_path(xs, ys)}"/>')
         for i, v in enumerate(vals):
             if v is not None:
                 parts.append(
-                    f'<circle class="pt {esc(cls)}" cx="{_n(f.x(i + 1))}" cy="{_n(f.y(v))}" r="3">'
+                    f'<circle class="pt {esc(cls)}" cx="{_n(xs[i])}" cy="{_n(f.y(v))}" r="3">'
                     f"<title>{esc(labels[i])}: {esc(name)} {v:.2f}</title></circle>"
                 )
     if len(series) > 1 or hlines:
