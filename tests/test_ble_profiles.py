@@ -217,6 +217,7 @@ def test_decode_command_counts_corrupt_payloads(capsys):
         (["decode", "--profile", "microbit", "--set", "range_g", "00"], "KEY=VALUE"),
         (["decode", "--profile", "microbit", "--set", "range_g=big", "00"], "range_g"),
         (["decode", "--profile", "microbit", "xyz"], "not hex"),
+        (["decode", "--profile", "nus-text", "--set", "checksum=requried", "00"], "must be one of"),
     ],
 )
 def test_decode_command_user_errors(capsys, argv, needle):

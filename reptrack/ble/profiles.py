@@ -417,18 +417,9 @@ def match_profile(
             wanted.add(normalize_uuid(u))
         except ValueError:
             continue
-    best: tuple[int, int, str] | None = None
-    best_prof: FirmwareProfile | None = None
+    candidates = []
     for prof in profiles.values():
         score = 2 if prof.matches_name(name) else (1 if prof.service_uuid in wanted else 0)
-        if not score:
-            continue
-        key = (score, prof.priority, _neg_key(prof.id))
-        if best is None or key > best:
-            best, best_prof = key, prof
-    return best_prof
-
-
-def _neg_key(s: str) -> str:
-    # Larger key for the alphabetically smaller id (so max() prefers it).
-    return "".join(chr(0x10FFFF - ord(c)) for c in s)
+        if score:
+            candidates.append((-score, -prof.priority, prof.id, prof))
+    return min(candidates, key=lambda c: c[:3])[3] if candidates else None

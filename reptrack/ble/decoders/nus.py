@@ -36,6 +36,7 @@ import struct
 
 import numpy as np
 
+from ...errors import InputError
 from . import Decoder, MsClock, Samples, register
 
 MAGIC = 0xA5
@@ -121,7 +122,13 @@ class NusTextDecoder(Decoder):
     #: "optional": verify *HH when present; "off": ignore it.
     SETTINGS = {"checksum": "required"}
 
+    CHECKSUM_MODES = ("required", "optional", "off")
+
     def reset(self) -> None:
+        if self.settings["checksum"] not in self.CHECKSUM_MODES:
+            raise InputError(
+                f"nus-text setting checksum={self.settings['checksum']!r} must be one of {', '.join(self.CHECKSUM_MODES)}"
+            )
         self._buf = b""
         self._clock = MsClock()
 
