@@ -130,6 +130,8 @@ class SimConfig:
     #: random (any 3-D rotation shank -> sensor) | aligned (identity)
     mounting: str = "random"
     bias_mg: float = 50.0
+    #: slow bias drift (temperature), RMS per axis (mg), varying over minutes
+    bias_drift_mg: float = 2.0
     scale_error: float = 0.02
     noise_mg: float = 3.0
     lsb_g: float = 1.0 / 1024.0
@@ -176,7 +178,7 @@ def scenario_config(name: str, seed: int = 0) -> SimConfig:
     if name == "seated-3x15":
         return replace(
             base, posture="seated", p_fast=0.02, p_no_pause=0.03, p_partial=0.02, n_wobbly=(1, 2),
-            fidgets_per_rest=(1, 3), p_slip=0.3,
+            fidgets_per_rest=(1, 3), p_slip=0.3, lsb_g=1e-3,  # Polar-like: 52 Hz, integer mg
         )
     if name == "standing-fatigue":
         return replace(

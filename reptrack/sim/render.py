@@ -19,7 +19,7 @@ translation all enter physically.  Heel strikes add 30 ms half-sine pulses
 Sensor: the internal grid is an integer multiple ``m`` of the output rate;
 each output sample is the centred boxcar mean over ``m`` (odd: ``m + 1``)
 internal points (the averaging a MEMS part does at low output rates), then
-per-axis scale error and bias, white noise, clipping at full scale and
+per-axis scale error and bias (plus a slow drift over minutes), white noise, clipping at full scale and
 quantisation.  With ``cfg.gyro`` a gyroscope on the same time base reads the
 shank's body rate ``(roll', pitch' cos(roll), -pitch' sin(roll))`` rotated by
 ``M`` plus the rate of a changing mounting, with bias, noise and quantisation.  Timestamps are ``k / fs`` plus uniform jitter (capped at 20 %
@@ -45,6 +45,8 @@ G0 = 9.80665
 MIN_INTERNAL_HZ = 200.0
 #: rate of the coarse grid postural sway is generated on (Hz)
 SWAY_GRID_HZ = 10.0
+#: spacing of the bias-drift knots (s): temperature drift changes over minutes
+DRIFT_KNOT_S = 90.0
 
 
 @dataclass
@@ -72,6 +74,8 @@ class Rendered:
     #: (n, 3) deg/s as written (kept samples) and (N, 3) noiseless, when ``cfg.gyro``
     gyro: np.ndarray | None = None
     gyro_clean: np.ndarray | None = None
+    #: (N, 3) g: the bias at each true sample instant (constant part + slow drift)
+    bias_t: np.ndarray | None = None
 
 
 def _slice(tf: np.ndarray, t0: float, t1: float) -> tuple[int, int]:
@@ -90,6 +94,14 @@ def _sway(tf: np.ndarray, plan: Plan, band: tuple[float, float], rng: np.random.
     for ts, lv in plan.sway_levels[1:]:
         level[tf >= ts] = lv
     return CubicSpline(tc, x)(tf) * level
+
+
+def _drift(t: np.ndarray, rms: float, rng: np.random.Generator) -> np.ndarray:
+    """(n, 3) slow zero-mean drift of RMS ``rms``: knots every :data:`DRIFT_KNOT_S` s, cubic spline."""
+    if rms <= 0:
+        return np.zeros((len(t), 3))
+    knots = np.arange(-DRIFT_KNOT_S, t[-1] + 2 * DRIFT_KNOT_S, DRIFT_KNOT_S)
+    return CubicSpline(knots, rng.normal(scale=rms, size=(len(knots), 3)))(t)
 
 
 def _wobble(tf: np.ndarray, dt: float, plan: Plan, rng: np.random.Generator) -> np.ndarray:
@@ -294,14 +306,15 @@ def render(plan: Plan, cfg: SimConfig, rng: np.random.Generator) -> Rendered:
         w_shank = np.stack([dr, dp * cph, -dp * sph], axis=1)
         gyro_clean = _boxcar(_to_sensor(segs, w_shank) + _mount_rate_dps(segs, nf, dt), idx, m)
 
+    t_true = np.arange(n) / fs
     bias = rng.uniform(-cfg.bias_mg, cfg.bias_mg, size=3) / 1000.0
     scale = 1 + rng.uniform(-cfg.scale_error, cfg.scale_error, size=3)
-    acc = clean * scale + bias + rng.normal(scale=cfg.noise_mg / 1000.0, size=(n, 3))
+    bias_t = bias + _drift(t_true, cfg.bias_drift_mg / 1000.0, rng)
+    acc = clean * scale + bias_t + rng.normal(scale=cfg.noise_mg / 1000.0, size=(n, 3))
     acc = np.clip(acc, -cfg.full_scale_g, cfg.full_scale_g)
     if cfg.lsb_g > 0:
         acc = np.round(acc / cfg.lsb_g) * cfg.lsb_g
 
-    t_true = np.arange(n) / fs
     jit = min(cfg.jitter_ms / 1000.0, 0.2 / fs)
     t = t_true + (rng.uniform(-jit, jit, size=n) if jit > 0 else 0.0)
     t[0] = 0.0
@@ -329,6 +342,6 @@ def render(plan: Plan, cfg: SimConfig, rng: np.random.Generator) -> Rendered:
     }
     return Rendered(
         t=t[keep], acc=acc[keep], keep=keep, t_true=t_true, pitch_deg=pitch[idx], roll_deg=roll[idx],
-        wobble_deg=wob[idx], acc_clean=clean, gravity=gravity, sensor=sensor,
+        wobble_deg=wob[idx], acc_clean=clean, gravity=gravity, sensor=sensor, bias_t=bias_t,
         gyro=None if gyro is None else gyro[keep], gyro_clean=gyro_clean,
     )
