@@ -295,7 +295,6 @@ class LiveSession:
                 events.append(ev)
         for ev in events:
             self._emit(ev)
-        st.status = self.sa.status()
         self._strap_step(t, acc)
         return events
 
@@ -304,7 +303,6 @@ class LiveSession:
             return
         st = self.state
         self.strap.push(t, acc)
-        phase = st.status.phase if st.status else "resting"
         if st.strap_state == "waiting":
             rep = self.strap.first_check()
             if rep is None:
@@ -317,7 +315,7 @@ class LiveSession:
                 # A signal problem waiting will not fix: say it once, keep counting.
                 st.strap_state = "problem"
                 self._say(rep.summary())
-        elif self._recheck_pending and phase == "resting":
+        elif self._recheck_pending and self.sa.status().phase == "resting":
             rep, note = self.strap.recheck()
             if rep is None:
                 return
@@ -334,6 +332,8 @@ class LiveSession:
         """Between batches: sensor silence and the metronome (called by the screen loop)."""
         st = self.state
         wall_now = self.clock() if wall_now is None else wall_now
+        if self._started:
+            st.status = self.sa.status()
         if st.last_batch_wall is not None and not st.finished:
             silent = wall_now - st.last_batch_wall
             if silent > SILENT_AFTER_S:
@@ -401,7 +401,7 @@ class LiveSession:
         return "\n".join(lines) + "\n"
 
 
-def replay_session(rec: Any, guidance: Guidance, chunk_s: float = 0.1, **kw: Any) -> LiveSession:
+def replay_session(rec: Any, guidance: Guidance, chunk_s: float = 1.0, **kw: Any) -> LiveSession:
     """Run a whole recording through the live path synchronously (speed 0).
 
     The same path as ``reptrack live --replay FILE --speed 0``; used by tests
