@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from bumble import gatt
 from bumble.core import UUID
+from bumble.device import AdvertisingEventProperties, AdvertisingParameters
 
 from ...errors import SensorError
 from .radio import VirtualRadio, bumble_device
@@ -152,6 +153,7 @@ class EmulatedSensor:
         self._world = self._t0  # speed 0: stream time of the last packet sent
         self._mono0: float | None = None
         self._needs_start = bool(getattr(profile, "start", None))
+        self._adv_set: Any = None
         self.finished = asyncio.Event()
         self._build_gatt()
 
@@ -268,14 +270,27 @@ class EmulatedSensor:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def _advertise(self) -> None:
-        adv, rsp = _adv_payloads(self.name, self.profile.service_uuid)
+        """Connectable advertising with the name and the service UUID in one payload.
+
+        An extended (BLE 5) advertising set: bumble's virtual controller echoes
+        the advertising data as the scan response of legacy advertising, so the
+        service UUID could not travel in a scan response as on most real sensors.
+        """
         self.log.events.append(("advertise", self.world_clock(), time.monotonic()))
-        await self._device.start_advertising(
-            advertising_data=adv,
-            scan_response_data=rsp,
-            advertising_interval_min=ADV_INTERVAL_MS,
-            advertising_interval_max=ADV_INTERVAL_MS,
-        )
+        if self._adv_set is None:
+            adv, rsp = _adv_payloads(self.name, self.profile.service_uuid)
+            params = AdvertisingParameters(
+                advertising_event_properties=AdvertisingEventProperties(
+                    is_connectable=True, is_scannable=False, is_legacy=False
+                ),
+                primary_advertising_interval_min=ADV_INTERVAL_MS,
+                primary_advertising_interval_max=ADV_INTERVAL_MS,
+            )
+            self._adv_set = await self._device.create_advertising_set(
+                advertising_parameters=params, advertising_data=adv + rsp, random_address=self._device.random_address
+            )
+        else:
+            await self._adv_set.start()
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -287,7 +302,8 @@ class EmulatedSensor:
         try:
             if self._conn is not None:
                 await self._conn.disconnect()
-            await self._device.stop_advertising()
+            if self._adv_set is not None:
+                await self._adv_set.stop()
         except Exception:
             pass
 
@@ -304,7 +320,8 @@ class EmulatedSensor:
         # End of the recording: the sensor switches off.
         await self._hang_up()
         try:
-            await self._device.stop_advertising()
+            if self._adv_set is not None:
+                await self._adv_set.stop()
         except Exception:
             pass
 
