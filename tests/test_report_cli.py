@@ -85,3 +85,17 @@ def test_progress_report_from_history(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "2026-W45" in html and "2026-W48" in html and "off plan" in html
     assert main(["report", "--history", "--athlete", "Carl", "--db", db, "--out", str(out)]) == 2
     assert "no saved sessions for 'Carl'" in capsys.readouterr().err
+
+
+def test_report_of_real_vendor_recordings_without_reps(tmp_path: Path, shared_dir: Path) -> None:
+    """Real MetaWear / phyphox files (not heel raises, see ../shared/realdata/README.md)."""
+    files = sorted((shared_dir / "realdata" / "metabase").glob("A-rest-sitting*Accelerometer*.csv"))
+    files += [shared_dir / "realdata" / "phyphox" / "Accelerometer.csv"]
+    if not all(f.exists() for f in files) or len(files) < 2:
+        pytest.skip("real recordings missing from ../shared/realdata")
+    out = tmp_path / "real.html"
+    assert main(["report", *map(str, files), "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.count("No heel-raise reps were found") == len(files)
+    assert html.count('class="trace"') == len(files)  # the motion is still drawn
+    assert "2019-01-18 17:22 UTC" in html  # MetaWear start time from the file

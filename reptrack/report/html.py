@@ -54,6 +54,7 @@ dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
 .card b{display:block;font-size:20px}.card span{color:var(--muted);font-size:12px}
 table{border-collapse:collapse;width:100%;margin:8px 0;font-variant-numeric:tabular-nums}
 th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
+td.file{word-break:break-all;min-width:8em}h2{overflow-wrap:anywhere}
 th{background:#f3f5f7;font-weight:600}td.num,th.num{text-align:right}td.num{white-space:nowrap}
 .meter{display:inline-block;width:80px;height:9px;background:#eceff1;border-radius:2px;vertical-align:middle;margin-right:6px}
 .meter i{display:block;height:100%;background:var(--bar);border-radius:2px}
@@ -203,7 +204,7 @@ def _comparison(sessions: Sequence[Session]) -> str:
         labels.append(f"#{i}")
         target = s.guidance.sets * s.guidance.reps_per_set
         rows.append(
-            f'<tr><td class="num">{i}</td><td><a href="#session-{i}">{esc(_session_title(s))}</a></td>'
+            f'<tr><td class="num">{i}</td><td class="file"><a href="#session-{i}">{esc(_session_title(s))}</a></td>'
             f"<td>{esc(_session_date(s) or DASH)}</td>"
             f'<td class="num">{sm["reps"]} of {target}</td><td class="num">{len(s.sets)}</td><td class="num">{sm["flagged"]}</td>'
             f"<td>{_meter(sm['compliance'])}</td>"
@@ -236,7 +237,7 @@ def _comparison(sessions: Sequence[Session]) -> str:
         "<th class=num>Wobble</th><th class=num>Range</th></tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table><p class=sub>Lift, pause, lower, wobble and range are medians over each session's reps.</p>"
-        + comp + chart + "</section>"
+        + (comp + chart if any(x["reps"] for x in sums) else "") + "</section>"
     )
 
 
