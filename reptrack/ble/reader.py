@@ -540,9 +540,14 @@ class SensorStream:
 
 
 def _no_radio(exc: BaseException) -> SensorError:
+    """One sentence for "this machine cannot scan" (no adapter, Bluetooth off, no BlueZ/D-Bus, no permission)."""
+    if isinstance(exc, (FileNotFoundError, ConnectionRefusedError)):
+        what = "the system Bluetooth service is not reachable (on Linux: BlueZ and D-Bus not running)"
+    else:
+        what = f"Bluetooth is not available ({type(exc).__name__}: {_one_line(exc)})"
     return SensorError(
-        f"cannot use Bluetooth here ({type(exc).__name__}: {_one_line(exc)}); switch Bluetooth on, "
-        "check an adapter is present and that this user may use it (Linux: BlueZ running, user in the bluetooth group)"
+        f"no usable Bluetooth adapter: {what}; switch Bluetooth on, check an adapter is present and that this "
+        "user may use it (Linux: user in the bluetooth group)"
     )
 
 
