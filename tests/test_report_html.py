@@ -176,3 +176,34 @@ def test_decimation_keeps_the_extremes() -> None:
 def test_html_size_grows_slowly_with_session_length() -> None:
     short = render_sessions([example_session(sets=1, reps_per_set=15, fs=100)])
     assert len(short.encode()) < 400_000
+
+
+def test_fallback_motion_signal_follows_the_true_tilt(session) -> None:
+    """Without the core's motion_trace, the plotted angle still rises by the
+    rep's range (ground truth of the example session) and rests near 0."""
+    from reptrack.report.trace import _fallback_trace
+
+    t, y, label = _fallback_trace(session)
+    assert "deg" in label
+    for r in session.reps[:10]:
+        top = y[(t >= r.top) & (t <= r.lower_start)]
+        assert abs(np.median(top) - r.range_deg) < 0.15 * r.range_deg + 0.2
+    rest = y[(t > session.sets[0].end + 5) & (t < session.sets[1].start - 5)]
+    assert abs(np.median(rest)) < 0.3
+
+
+def test_the_core_motion_trace_is_used_when_present(monkeypatch: pytest.MonkeyPatch) -> None:
+    import reptrack.analysis as analysis
+
+    s = example_session(sets=1, reps_per_set=3)
+    calls = []
+
+    def fake(sess):
+        calls.append(sess)
+        t = np.arange(0, 40, 0.1)
+        return t, np.full_like(t, 1.25)
+
+    monkeypatch.setattr(analysis, "motion_trace", fake, raising=False)
+    html = render_sessions([s])
+    assert calls == [s]
+    assert "shank tilt (deg)" in html and "tilt from gravity" not in html
