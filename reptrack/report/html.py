@@ -367,6 +367,8 @@ def _flags_table(s: Session) -> str:
             continue
         ref = wobble_reference(s.reps, k) if "wobble" in r.flags else None
         words = "; ".join(flag_sentence(f, r, s.guidance, ref) for f in r.flags)
+        if r.in_gap:
+            words += " (data gap during this rep: timing less certain)"
         tags = ", ".join(FLAG_LABELS.get(f, f) for f in r.flags)
         rows.append(
             f'<tr><td class="num">{r.set}</td><td class="num">{r.index_in_set}</td><td>{fmt_clock(r.start)}</td>'

@@ -280,6 +280,7 @@ def _rep_tip(r: Rep) -> str:
     return (
         f"set {r.set} rep {r.index_in_set} at {fmt_clock(r.start)}: lift {r.lift_s:.1f} s, pause {r.hold_s:.1f} s, "
         f"lower {r.lower_s:.1f} s, range {r.range_deg:.1f}\u00b0, wobble {r.wobble:.2f} \u2014 {flags}"
+        + (" (data gap during the rep: timing less certain)" if r.in_gap else "")
     )
 
 
