@@ -28,7 +28,7 @@ from ..guidance import TEMPO_FLAGS
 from ..model import Session
 from . import plots
 from .plots import esc
-from .words import FLAG_LABELS, flag_sentence, fmt_clock, fmt_s, wobble_reference
+from .words import FLAG_LABELS, flag_sentence, fmt_clock, fmt_s, in_rep_order, wobble_reference
 
 #: A motion-plot window longer than this (s) is split so reps stay readable
 #: (about 20 reps of 3-1-3 with rests).
@@ -366,10 +366,10 @@ def _flags_table(s: Session) -> str:
         if not r.flags:
             continue
         ref = wobble_reference(s.reps, k) if "wobble" in r.flags else None
-        words = "; ".join(flag_sentence(f, r, s.guidance, ref) for f in r.flags)
+        words = "; ".join(flag_sentence(f, r, s.guidance, ref) for f in in_rep_order(r.flags))
         if r.in_gap:
             words += " (data gap during this rep: timing less certain)"
-        tags = ", ".join(FLAG_LABELS.get(f, f) for f in r.flags)
+        tags = ", ".join(FLAG_LABELS.get(f, f) for f in in_rep_order(r.flags))
         rows.append(
             f'<tr><td class="num">{r.set}</td><td class="num">{r.index_in_set}</td><td>{fmt_clock(r.start)}</td>'
             f"<td>{esc(words)}</td><td>{esc(tags)}</td></tr>"

@@ -42,6 +42,15 @@ def fmt_below(value: float, limit: float) -> str:
     return f"{value:.2f}" if value < limit and float(one) >= limit else one
 
 
+#: Order in which a rep's flags are told: the order things happen in a rep.
+SENTENCE_ORDER = ("lift_too_fast", "no_pause", "lower_too_fast", "partial", "wobble")
+
+
+def in_rep_order(flags: Sequence[str]) -> list[str]:
+    """``flags`` sorted lift, pause, lower, then height and control."""
+    return sorted(flags, key=lambda f: SENTENCE_ORDER.index(f) if f in SENTENCE_ORDER else len(SENTENCE_ORDER))
+
+
 def flag_sentence(flag: str, rep: Rep, guidance: object, wobble_ref: float | None = None) -> str:
     """One plain sentence for ``flag`` raised on ``rep`` under ``guidance``."""
     g = guidance
@@ -50,6 +59,8 @@ def flag_sentence(flag: str, rep: Rep, guidance: object, wobble_ref: float | Non
     if flag == "lower_too_fast":
         return f"lowered in {fmt_below(rep.lower_s, g.lower_min_s)} s \u2014 target {g.lower_target_s:g} s"  # type: ignore[attr-defined]
     if flag == "no_pause":
+        if rep.hold_s < 0.05:
+            return f"no pause at the top \u2014 target {g.hold_target_s:g} s"  # type: ignore[attr-defined]
         return f"paused {fmt_below(rep.hold_s, g.hold_min_s)} s at the top \u2014 target {g.hold_target_s:g} s"  # type: ignore[attr-defined]
     if flag == "partial":
         full = rep.range_deg / rep.range_rel if rep.range_rel > 0 else None
