@@ -351,6 +351,11 @@ def _monday(day: str) -> dt.date:
 
 def save_sessions_cli(sessions: Sequence[Session], db: str | None, athlete: str | None, date: str | None) -> None:
     """Store ``sessions`` (``analyze --save``); one line per session on stderr."""
+    if date:
+        try:
+            dt.date.fromisoformat(date.strip())
+        except ValueError:
+            raise HistoryError(f"--date {date!r} is not a date; write it as YYYY-MM-DD") from None
     with History(db, create=True) as h:
         for s in sessions:
             res = h.save(s, athlete=athlete, date=date)
