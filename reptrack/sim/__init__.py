@@ -153,8 +153,8 @@ def build_truth(cfg: SimConfig, seed: int, plan: Plan, rec: Recording, sig: Rend
     doc = Session(recording=rec, guidance=g, reps=reps, sets=sets).to_json_dict()
     for d, e in zip(doc["reps"], extras):
         d.update(e)
-    mountings = [{"start": 0.0, "quat_xyzw": plan.mount0.as_quat().tolist()}]
-    mountings += [{"start": mc.t1, "kind": mc.kind, "quat_xyzw": mc.new.as_quat().tolist()} for mc in plan.mounts]
+    mountings = [{"start": 0.0, "quat_xyzw": plan.mount0.tolist()}]
+    mountings += [{"start": mc.t1, "kind": mc.kind, "quat_xyzw": mc.new.tolist()} for mc in plan.mounts]
     doc.update(
         scenario=cfg.scenario,
         seed=seed,

@@ -13,9 +13,9 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.spatial.transform import Rotation
 
 from ..guidance import Guidance
+from . import quat
 from .config import SimConfig, SimulationError
 from .profiles import PROFILES, Shape, draw_shape, make_shape
 
@@ -80,13 +80,14 @@ class Walk:
 
 @dataclass
 class MountChange:
-    """Sensor mounting changes from the previous to ``new`` over [t0, t1] (s)."""
+    """Sensor mounting (shank -> sensor quaternion, xyzw) changes from the previous
+    one to ``new`` over [t0, t1] (s), through ``via`` for a re-strap."""
 
     t0: float
     t1: float
     kind: str  # restrap | slip
-    via: Rotation | None
-    new: Rotation
+    via: np.ndarray | None
+    new: np.ndarray
     jostle_g: float
 
 
@@ -99,7 +100,7 @@ class Plan:
     full_range_deg: float
     rise_m: float
     baseline_wobble_dps: float
-    mount0: Rotation
+    mount0: np.ndarray
     #: roll (deg) per degree of rep pitch
     rep_roll_ratio: float = 0.0
     moves: list[Move] = field(default_factory=list)
@@ -137,7 +138,9 @@ class _Planner:
             raise SimulationError(f"posture must be seated, standing or step, not {cfg.posture!r}")
         if not 1.0 <= cfg.sample_rate_hz <= 2000.0:
             raise SimulationError(f"sample rate {cfg.sample_rate_hz} Hz is outside 1-2000 Hz")
-        mount0 = Rotation.random(random_state=rng) if cfg.mounting == "random" else Rotation.identity()
+        if cfg.mounting not in ("random", "aligned"):
+            raise SimulationError(f"mounting must be random or aligned, not {cfg.mounting!r}")
+        mount0 = quat.random(rng) if cfg.mounting == "random" else quat.IDENTITY.copy()
         self.plan = Plan(
             duration_s=0.0,
             base_pitch_deg=_u(rng, cfg.base_pitch_deg),
@@ -189,13 +192,13 @@ class _Planner:
     def mount_change(self, t0: float, dur: float, kind: str) -> None:
         rng = self.rng
         if kind == "restrap":
-            via = Rotation.random(random_state=rng)
-            new = Rotation.random(random_state=rng)
+            via = quat.random(rng)
+            new = quat.random(rng)
             jostle = rng.uniform(0.05, 0.3)
         else:
             axis = rng.normal(size=3)
             axis /= np.linalg.norm(axis)
-            new = Rotation.from_rotvec(np.radians(_u(rng, self.cfg.slip_deg)) * axis) * self.mount
+            new = quat.mul(quat.from_rotvec(np.radians(_u(rng, self.cfg.slip_deg)) * axis), self.mount)
             via, jostle = None, 0.0
         self.plan.mounts.append(MountChange(t0, t0 + dur, kind, via, new, jostle))
         self.mount = new

@@ -33,18 +33,13 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.interpolate import CubicSpline
-from scipy.signal import butter, sosfiltfilt
-from scipy.spatial.transform import Rotation, Slerp
-
+from . import quat
 from .config import SimConfig
 from .plan import Plan
 
 G0 = 9.80665
 #: lowest internal simulation rate (Hz): resolves 4-12 Hz tremor and 30 ms heel strikes
 MIN_INTERNAL_HZ = 200.0
-#: rate of the coarse grid postural sway is generated on (Hz)
-SWAY_GRID_HZ = 10.0
 #: spacing of the bias-drift knots (s): temperature drift changes over minutes
 DRIFT_KNOT_S = 90.0
 
@@ -82,26 +77,45 @@ def _slice(tf: np.ndarray, t0: float, t1: float) -> tuple[int, int]:
     return int(np.searchsorted(tf, t0)), int(np.searchsorted(tf, t1))
 
 
-def _sway(tf: np.ndarray, plan: Plan, band: tuple[float, float], rng: np.random.Generator) -> np.ndarray:
-    """Band-limited (``band`` Hz) noise of unit RMS times the posture's sway level (deg)."""
-    t0, t1 = tf[0] - 5.0, tf[-1] + 5.0
-    n = int((t1 - t0) * SWAY_GRID_HZ) + 2
-    tc = t0 + np.arange(n) / SWAY_GRID_HZ
-    sos = butter(2, band, btype="bandpass", fs=SWAY_GRID_HZ, output="sos")
-    x = sosfiltfilt(sos, rng.normal(size=n))
-    x /= max(float(np.sqrt(np.mean(x**2))), 1e-12)
+def band_noise(n: int, fs: float, band: tuple[float | None, float | None], rng: np.random.Generator,
+               size: int = 1) -> np.ndarray:
+    """(n, size) Gaussian noise of unit RMS, band-limited in the frequency domain.
+
+    The gain is the magnitude response of a 2nd-order Butterworth band-pass
+    applied forwards and backwards (``1 / (1 + (f/fh)^4) / (1 + (fl/f)^4)``,
+    zero phase); ``band = (fl, fh)`` Hz, either end None for low/high-pass.
+    Plain numpy (the simulator does not import scipy.signal: it is slow to load).
+    """
+    x = np.fft.rfft(rng.normal(size=(n, size)), axis=0)
+    f = np.fft.rfftfreq(n, 1.0 / fs)[:, None]
+    gain = np.ones_like(f)
+    lo, hi = band
+    if hi is not None:
+        gain /= 1 + (f / hi) ** 4
+    if lo is not None:
+        with np.errstate(divide="ignore"):
+            gain = np.where(f > 0, gain / (1 + (lo / np.where(f > 0, f, 1.0)) ** 4), 0.0)
+    y = np.fft.irfft(x * gain, n=n, axis=0)
+    return y / max(float(np.sqrt(np.mean(y**2))), 1e-12)
+
+
+def _sway(tf: np.ndarray, plan: Plan, band: tuple[float, float], fs_i: float, rng: np.random.Generator) -> np.ndarray:
+    """(nf, 2) pitch and roll sway (deg): band-limited noise of unit RMS times the posture's sway level."""
     level = np.full(len(tf), plan.sway_levels[0][1])
     for ts, lv in plan.sway_levels[1:]:
         level[tf >= ts] = lv
-    return CubicSpline(tc, x)(tf) * level
+    return band_noise(len(tf), fs_i, band, rng, size=2) * level[:, None]
 
 
 def _drift(t: np.ndarray, rms: float, rng: np.random.Generator) -> np.ndarray:
-    """(n, 3) slow zero-mean drift of RMS ``rms``: knots every :data:`DRIFT_KNOT_S` s, cubic spline."""
+    """(n, 3) slow drift of RMS ~``rms``: random knots every :data:`DRIFT_KNOT_S` s, cosine-interpolated."""
     if rms <= 0:
         return np.zeros((len(t), 3))
-    knots = np.arange(-DRIFT_KNOT_S, t[-1] + 2 * DRIFT_KNOT_S, DRIFT_KNOT_S)
-    return CubicSpline(knots, rng.normal(scale=rms, size=(len(knots), 3)))(t)
+    knots = rng.normal(scale=rms, size=(int(t[-1] // DRIFT_KNOT_S) + 2, 3))
+    x = t / DRIFT_KNOT_S
+    i = np.floor(x).astype(int)
+    w = (0.5 * (1 - np.cos(np.pi * (x - i))))[:, None]
+    return knots[i] * (1 - w) + knots[i + 1] * w
 
 
 def _wobble(tf: np.ndarray, dt: float, plan: Plan, rng: np.random.Generator) -> np.ndarray:
@@ -171,44 +185,47 @@ def _walks(tf: np.ndarray, plan: Plan, pitch: np.ndarray, roll: np.ndarray, impa
             impacts[j : j + n_pulse, 0] -= 0.4 * amp * pulse
 
 
-def _mount_segments(tf: np.ndarray, plan: Plan) -> list[tuple[int, int, Rotation]]:
-    """Shank -> sensor rotation over the grid: ``(i0, i1, rot)`` pieces, ``rot`` one rotation
-    (constant piece) or ``i1 - i0`` rotations (a re-strap or slip, slerped through its key frames)."""
-    segs: list[tuple[int, int, Rotation]] = []
+def _mount_segments(tf: np.ndarray, plan: Plan) -> list[tuple[int, int, np.ndarray]]:
+    """Shank -> sensor rotation over the grid: ``(i0, i1, q)`` pieces, ``q`` one quaternion
+    (constant piece) or ``(i1 - i0, 4)`` of them (a re-strap or slip, slerped through its key frames)."""
+    segs: list[tuple[int, int, np.ndarray]] = []
     cur, pos = plan.mount0, 0
     for mc in plan.mounts:
         i0, i1 = _slice(tf, mc.t0, mc.t1)
         segs.append((pos, i0, cur))
         keys = [cur] + ([mc.via] if mc.via is not None else []) + [mc.new]
         if i1 > i0:
-            sl = Slerp(np.linspace(mc.t0, mc.t1, len(keys)), Rotation.concatenate(keys))
             # min-jerk time warp on each key-frame leg: every turn starts and ends at rest
             x = np.clip((tf[i0:i1] - mc.t0) / (mc.t1 - mc.t0), 0.0, 1.0) * (len(keys) - 1)
-            leg = np.minimum(np.floor(x), len(keys) - 2)
+            leg = np.minimum(np.floor(x), len(keys) - 2).astype(int)
             v = x - leg
-            u = (leg + v**3 * (10 - 15 * v + 6 * v**2)) / (len(keys) - 1)
-            segs.append((i0, i1, sl(mc.t0 + u * (mc.t1 - mc.t0))))
+            v = v**3 * (10 - 15 * v + 6 * v**2)
+            q = np.empty((i1 - i0, 4))
+            for k in range(len(keys) - 1):
+                sel = leg == k
+                q[sel] = quat.slerp(keys[k], keys[k + 1], v[sel])
+            segs.append((i0, i1, q))
         cur, pos = mc.new, i1
     segs.append((pos, len(tf), cur))
     return segs
 
 
-def _to_sensor(segs: list[tuple[int, int, Rotation]], v: np.ndarray) -> np.ndarray:
+def _to_sensor(segs: list[tuple[int, int, np.ndarray]], v: np.ndarray) -> np.ndarray:
     """Rotate shank-frame vectors (nf, 3) into the sensor frame."""
     out = np.empty_like(v)
-    for i0, i1, rot in segs:
+    for i0, i1, q in segs:
         if i1 > i0:
-            out[i0:i1] = rot.apply(v[i0:i1])
+            out[i0:i1] = quat.apply(q, v[i0:i1])
     return out
 
 
-def _mount_rate_dps(segs: list[tuple[int, int, Rotation]], nf: int, dt: float) -> np.ndarray:
+def _mount_rate_dps(segs: list[tuple[int, int, np.ndarray]], nf: int, dt: float) -> np.ndarray:
     """Angular velocity (deg/s, sensor frame) the changing mounting adds: with
     ``M(t + dt) = exp(d) M(t)`` the sensor turns by ``-d`` relative to the shank."""
     w = np.zeros((nf, 3))
-    for i0, i1, rot in segs:
-        if not rot.single and i1 - i0 > 1:
-            d = (rot[1:] * rot[:-1].inv()).as_rotvec()
+    for i0, i1, q in segs:
+        if q.ndim == 2 and i1 - i0 > 1:
+            d = quat.as_rotvec(quat.mul(q[1:], quat.inv(q[:-1])))
             w[i0 : i1 - 1] = -np.degrees(d) / dt
     return w
 
@@ -219,9 +236,7 @@ def _jostle(tf: np.ndarray, plan: Plan, rng: np.random.Generator, dt: float) -> 
     for mc in plan.mounts:
         i0, i1 = _slice(tf, mc.t0, mc.t1)
         if mc.jostle_g > 0 and i1 - i0 > 20:
-            sos = butter(2, 6.0, fs=1.0 / dt, output="sos")
-            j = sosfiltfilt(sos, rng.normal(size=(i1 - i0, 3)), axis=0)
-            j *= mc.jostle_g / max(float(np.sqrt(np.mean(j**2))), 1e-12)
+            j = band_noise(i1 - i0, 1.0 / dt, (None, 6.0), rng, size=3) * mc.jostle_g / np.sqrt(3)
             tt = tf[i0:i1] - mc.t0
             out[i0:i1] = j * np.clip(np.minimum(tt, mc.t1 - mc.t0 - tt) / 0.5, 0, 1)[:, None]
     return out
@@ -268,8 +283,9 @@ def render(plan: Plan, cfg: SimConfig, rng: np.random.Generator) -> Rendered:
     pitch += wob
     impacts = np.zeros((nf, 3))
     _walks(tf, plan, pitch, roll, impacts, fs_i, rng)
-    pitch += _sway(tf, plan, cfg.sway_band_hz, rng)
-    roll += _sway(tf, plan, cfg.sway_band_hz, rng)
+    sway = _sway(tf, plan, cfg.sway_band_hz, fs_i, rng)
+    pitch += sway[:, 0]
+    roll += sway[:, 1]
 
     th, ph = np.radians(pitch), np.radians(roll)
     cth, sth, cph, sph = np.cos(th), np.sin(th), np.cos(ph), np.sin(ph)
@@ -338,7 +354,7 @@ def render(plan: Plan, cfg: SimConfig, rng: np.random.Generator) -> Rendered:
         "noise_mg": cfg.noise_mg,
         "lsb_g": cfg.lsb_g,
         "internal_rate_hz": fs_i,
-        "mounting_quat_xyzw": plan.mount0.as_quat().tolist(),
+        "mounting_quat_xyzw": plan.mount0.tolist(),
     }
     return Rendered(
         t=t[keep], acc=acc[keep], keep=keep, t_true=t_true, pitch_deg=pitch[idx], roll_deg=roll[idx],

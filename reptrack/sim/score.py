@@ -69,13 +69,24 @@ def match_reps(truth: list[dict[str, Any]], det: list[dict[str, Any]], iou_min: 
     return sorted(pairs)
 
 
-def _spearman(x: np.ndarray, y: np.ndarray) -> float | None:
-    from scipy.stats import spearmanr
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks 0..n-1 with ties given their average rank."""
+    order = np.argsort(x, kind="stable")
+    r = np.empty(len(x))
+    r[order] = np.arange(len(x))
+    _, inv = np.unique(x, return_inverse=True)
+    return (np.bincount(inv, weights=r) / np.bincount(inv))[inv]
 
-    if len(x) < 3 or np.all(x == x[0]) or np.all(y == y[0]):
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float | None:
+    """Spearman rank correlation (ties averaged); None when undefined."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if len(x) < 3:
         return None
-    r = spearmanr(x, y).statistic
-    return float(r) if np.isfinite(r) else None
+    rx, ry = _ranks(x), _ranks(y)
+    if rx.std() == 0 or ry.std() == 0:
+        return None
+    return float(np.corrcoef(rx, ry)[0, 1])
 
 
 def score_session(truth: dict[str, Any], analysis: dict[str, Any]) -> dict[str, Any]:
@@ -101,7 +112,7 @@ def score_session(truth: dict[str, Any], analysis: dict[str, Any]) -> dict[str, 
     wob = None
     ok = np.isfinite(dw)
     if ok.sum() >= WOBBLE_MIN_REPS and tw[ok].min() > 0 and tw[ok].max() / tw[ok].min() >= WOBBLE_VARIES:
-        wob = _spearman(tw[ok], dw[ok])
+        wob = spearman(tw[ok], dw[ok])
     return {
         "truth_reps": len(tr),
         "detected_reps": len(de),
