@@ -83,6 +83,8 @@ T_OFF_FRAC = 0.6
 #: long (s) after dropping below the return threshold (noise blips do not end a
 #: movement; the valley between reps with no rest lasts ~0.5 s or more).
 RET_CONFIRM_S = 0.3
+#: ... or below this fraction of the movement's peak so far, if larger.
+RET_PEAK_FRAC = 0.15
 #: Minimum detectable rep range (deg): seated raises tilt the shank 1.5-3 deg,
 #: partial reps are 25-50 % of that; below ~0.5 deg sway and noise dominate.
 MIN_RANGE_DEG = 0.5
@@ -187,6 +189,7 @@ class StreamAnalyzer:
         self._ep: _Episode | None = None
         self._axis_ref: np.ndarray | None = None
         self._last_end_idx: int | None = None
+        self._last_ret_idx: int | None = None
         self._ranges: list[float] = []
         self._wobbles: list[float] = []
         self._set: _SetState | None = None
@@ -419,7 +422,9 @@ class StreamAnalyzer:
         assert ep is not None
         e = self._k_end
         d = angle_from(self._gslice(ep.start, e), ep.b)
-        t_off = self._t_on * T_OFF_FRAC
+        # the return threshold grows with the movement's running peak (causal),
+        # so big reps separate even when the bottom sways a little
+        t_off = np.maximum(self._t_on * T_OFF_FRAC, RET_PEAK_FRAC * np.maximum.accumulate(d))
         r = _confirmed_return(d, t_off, self._t_on, int(RET_CONFIRM_S * self.fs), final)
         # abandonment: too long, or still far from the baseline (re-strap, new posture)
         n_still = int(REBASE_STILL_S * self.fs)
@@ -457,6 +462,7 @@ class StreamAnalyzer:
         self._record_trace(ep.start, d[: r + 1])
         ep.ret = ep.start + r
         ep.attempt = ep.ret
+        self._last_ret_idx = ep.ret
         return True
 
     def _rebaseline(self, k: int) -> None:
@@ -479,7 +485,8 @@ class StreamAnalyzer:
             k = e - 1
         # has the next movement started already (no rest at the bottom)?
         d_after = angle_from(self._gslice(ep.ret, k + 1), ep.b)
-        rise = np.flatnonzero(d_after > self._t_on)
+        # a rise of more than T_on above the lowest point since the return
+        rise = np.flatnonzero(d_after - np.minimum.accumulate(d_after) > self._t_on)
         cut: int | None = None
         if len(rise):
             q = int(rise[0])
@@ -707,24 +714,21 @@ class StreamAnalyzer:
             self._trace_d.append(d[first::step].astype(np.float32))
 
 
-def _confirmed_return(d: np.ndarray, t_off: float, t_on: float, n_confirm: int, final: bool) -> int | None:
-    """First index where ``d`` < ``t_off`` and stays <= ``t_on`` for ``n_confirm``
-    samples (None if not yet known from the data held)."""
+def _confirmed_return(d: np.ndarray, t_off: np.ndarray, t_on: float, n_confirm: int, final: bool) -> int | None:
+    """First index ``i`` where ``d`` < ``t_off[i]`` and ``d`` then stays at or below
+    ``max(t_on, 2 t_off[i])`` for ``n_confirm`` samples; None if the data held
+    cannot tell yet (or there is no such index)."""
     below = np.flatnonzero(d < t_off)
-    if not len(below):
-        return None
-    above = d > t_on
-    # next index > i where d exceeds t_on
-    nxt = np.full(len(d) + 1, len(d))
-    idx = np.flatnonzero(above)
-    nxt_above = np.searchsorted(idx, below, side="right")
-    nxt_idx = np.where(nxt_above < len(idx), idx[np.minimum(nxt_above, len(idx) - 1)], len(d))
-    ok = nxt_idx - below > n_confirm
-    known = (below + n_confirm < len(d)) | final | (nxt_idx < len(d))
-    good = np.flatnonzero(ok & known)
-    first_unknown = np.flatnonzero(~known)
-    if len(good) and (not len(first_unknown) or good[0] < first_unknown[0]):
-        return int(below[good[0]])
+    for n_tried, i in enumerate(below):
+        if n_tried > 400:
+            break
+        hi = max(t_on, 2.0 * float(t_off[i]))
+        seg = d[i + 1 : i + 1 + n_confirm]
+        if np.any(seg > hi):
+            continue
+        if len(seg) < n_confirm and not final:
+            return None
+        return int(i)
     return None
 
 
