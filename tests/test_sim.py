@@ -330,3 +330,32 @@ def test_score_truth_against_itself_is_perfect_and_misses_count():
     assert (s["tp"], s["fn"], s["fp"], s["count_exact"]) == (len(tr["reps"]) - 2, 2, 1, False)
     assert max(s["phase_errors"]["lift_s"]) == pytest.approx(1.0)
     assert s["flags"]["lift_too_fast"]["fp"] >= 1
+
+
+def test_quaternions_match_scipy():
+    from scipy.spatial.transform import Rotation, Slerp
+
+    from reptrack.sim import quat
+
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        p, q, v = quat.random(rng), quat.random(rng), rng.normal(size=(7, 3))
+        assert np.allclose(quat.apply(q, v), Rotation.from_quat(q).apply(v))
+        assert np.allclose(quat.apply(quat.mul(p, q), v), (Rotation.from_quat(p) * Rotation.from_quat(q)).apply(v))
+        rv = rng.normal(size=3)
+        assert np.allclose(quat.apply(quat.from_rotvec(rv), v), Rotation.from_rotvec(rv).apply(v))
+        rel = (Rotation.from_quat(p) * Rotation.from_quat(q).inv()).as_rotvec()
+        assert np.allclose(quat.as_rotvec(quat.mul(p, quat.inv(q))), rel)
+        u = np.linspace(0, 1, 9)
+        ref = Slerp([0, 1], Rotation.from_quat([p, q]))(u).apply(np.repeat(v[:1], 9, 0))
+        assert np.allclose(quat.apply(quat.slerp(p, q, u), v[:1]), ref)
+
+
+def test_sway_noise_sits_in_its_band():
+    from reptrack.sim.render import band_noise
+
+    x = band_noise(200_000, 100.0, (0.1, 0.6), np.random.default_rng(1))[:, 0]
+    p = np.abs(np.fft.rfft(x)) ** 2
+    f = np.fft.rfftfreq(len(x), 0.01)
+    assert np.sqrt(np.mean(x**2)) == pytest.approx(1.0)
+    assert p[(f > 0.05) & (f < 1.2)].sum() > 0.9 * p.sum()
