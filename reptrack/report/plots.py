@@ -254,7 +254,8 @@ def motion_plot(
         parts.append(rect(g.start, g.end, "gap", f"no data {fmt_clock(g.start)}\u2013{fmt_clock(g.end)} ({g.duration_s:.1f} s)"))
     if len(tt):
         tt, yy = split_at_gaps(tt, yy, gaps)
-        parts.append(f'<path class="trace" d="{polyline_path(f.x(tt), f.y(yy))}"/>')
+        # outliers (fidgets, bumps) are clamped to the frame instead of drawn over the page
+        parts.append(f'<path class="trace" d="{polyline_path(f.x(tt), f.y(np.clip(yy, f.y_lo, f.y_hi)))}"/>')
     for r in reps:
         mid = (r.start + r.end) / 2
         if not t_lo <= mid <= t_hi:
