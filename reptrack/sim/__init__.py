@@ -36,6 +36,7 @@ Truth is a dict in the schema of ``reptrack analyze --json`` plus
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import os
 from dataclasses import dataclass
@@ -98,11 +99,17 @@ def simulate(cfg: SimConfig, seed: int = 0) -> SimResult:
         gyro_t=None if sig.gyro is None else sig.t.copy(),
         gyro=sig.gyro,
         meta=meta,
-        start_utc=cfg.start_utc,
+        start_utc=cfg.start_utc or default_start_utc(int(seed)),
         nominal_rate_hz=float(cfg.sample_rate_hz),
     )
     truth = build_truth(cfg, int(seed), plan, rec, sig)
     return SimResult(recording=rec, truth=truth, signals=sig, plan=plan)
+
+
+def default_start_utc(seed: int) -> str:
+    """07:30 UTC on 2026-01-01 plus ``seed`` days (mod 3650), ISO 8601."""
+    d = _dt.datetime(2026, 1, 1, 7, 30, tzinfo=_dt.timezone.utc) + _dt.timedelta(days=seed % 3650)
+    return d.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def build_truth(cfg: SimConfig, seed: int, plan: Plan, rec: Recording, sig: Rendered) -> dict[str, Any]:

@@ -39,9 +39,13 @@ class SimConfig:
     #: guidance profile the truth flags use (built-in name)
     guidance: str = "3-1-3"
     sample_rate_hz: float = 52.0
+    #: the real output rate differs from the nominal by up to this fraction (uniform +-)
+    rate_error: float = 0.002
     #: scales the number of reps per set and the rests (>= 1 rep, rests >= 15 s)
     duration_scale: float = 1.0
-    start_utc: str = "2026-11-02T07:30:00Z"
+    #: UTC start of the session; None: 07:30 on 2026-01-01 plus ``seed`` days (mod 3650),
+    #: so sessions of different seeds fall on different days
+    start_utc: str | None = None
 
     # --- session structure -------------------------------------------------
     n_sets: int = 3

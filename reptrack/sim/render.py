@@ -22,7 +22,8 @@ internal points (the averaging a MEMS part does at low output rates), then
 per-axis scale error and bias (plus a slow drift over minutes), white noise, clipping at full scale and
 quantisation.  With ``cfg.gyro`` a gyroscope on the same time base reads the
 shank's body rate ``(roll', pitch' cos(roll), -pitch' sin(roll))`` rotated by
-``M`` plus the rate of a changing mounting, with bias, noise and quantisation.  Timestamps are ``k / fs`` plus uniform jitter (capped at 20 %
+``M`` plus the rate of a changing mounting, with bias, noise and quantisation.  The real rate ``fs`` is the nominal one times ``1 +- rate_error``.
+Timestamps are ``k / fs`` plus uniform jitter (capped at 20 %
 of the period so they never reorder or fake a gap); lost packets remove
 blocks of samples but keep the other timestamps true.
 """
@@ -254,7 +255,8 @@ def _boxcar(x: np.ndarray, idx: np.ndarray, m: int) -> np.ndarray:
 
 def render(plan: Plan, cfg: SimConfig, rng: np.random.Generator) -> Rendered:
     """Samples of ``plan`` as the configured sensor would record them."""
-    fs = float(cfg.sample_rate_hz)
+    # the part's real rate differs a little from its nominal rate; timestamps are true
+    fs = float(cfg.sample_rate_hz) * (1 + rng.uniform(-cfg.rate_error, cfg.rate_error))
     m = max(1, math.ceil(MIN_INTERNAL_HZ / fs))
     fs_i = fs * m
     dt = 1.0 / fs_i
@@ -354,6 +356,7 @@ def render(plan: Plan, cfg: SimConfig, rng: np.random.Generator) -> Rendered:
         "noise_mg": cfg.noise_mg,
         "lsb_g": cfg.lsb_g,
         "internal_rate_hz": fs_i,
+        "true_rate_hz": fs,
         "mounting_quat_xyzw": plan.mount0.tolist(),
     }
     return Rendered(
