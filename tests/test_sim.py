@@ -289,7 +289,11 @@ def test_cli_writes_both_files_that_read_back(tmp_path, capsys):
     rec = read_native(out)
     truth = json.loads((tmp_path / "s.truth.json").read_text())
     assert {"schema", "recording", "guidance", "reps", "sets", "summary", "scenario", "seed", "config", "distractors"} <= set(truth)
+    assert {"path", "samples", "duration_s", "sample_rate_hz", "start_utc", "gaps"} <= set(truth["recording"])
+    assert {"name", "lift_min_s", "hold_min_s", "lower_min_s"} <= set(truth["guidance"])
+    assert set(truth["summary"]) == {"reps", "sets", "flagged"} and truth["schema"] == 1
     assert truth["recording"]["samples"] == rec.n_samples and truth["recording"]["path"] == str(out)
+    assert truth["recording"]["start_utc"] == rec.start_utc
     assert truth["recording"]["duration_s"] == pytest.approx(rec.duration_s, abs=1e-5)
     assert rec.meta["sensor"] == "simulator" and rec.nominal_rate_hz == 25
     assert truth["config"]["noise_mg"] == 2 and truth["seed"] == 2 and truth["scenario"] == "step-heel-drop"
