@@ -116,8 +116,11 @@ MAX_SETTLE_WAIT_S = 4.0
 LP_S = 0.2
 #: Data before the onset crossing used for the lift fit (s).
 PRE_S = 6.0
-#: Part of the top plateau included in each transition fit (s).
-TOP_FIT_S = 0.3
+#: Level of a drifting plateau: median over this much of its start / end (s).
+TOP_FIT_S = 0.5
+#: The top region is where the (low-passed) tilt is within this fraction of
+#: the range below its peak.
+TOP_BAND_FRAC = 0.05
 #: A rest longer than this between reps starts a new set (s).
 SET_GAP_S = 15.0
 
@@ -567,16 +570,17 @@ class StreamAnalyzer:
         rng0 = smax - min(l0b, l0a)
         if rng0 <= 0:
             return self._reject("no range")
-        delta = max(0.1 * rng0, 3.0 * self._noise_deg)
+        delta = max(TOP_BAND_FRAC * rng0, 2.0 * self._noise_deg)
         top_idx = np.flatnonzero(ss[i_st : i_rt + 1] >= smax - delta) + i_st
         ia, ib = int(top_idx[0]), int(top_idx[-1])
         nt = int(TOP_FIT_S * fs)
-        l1a = float(np.median(s[ia : min(ia + nt, ib) + 1]))
-        l1b = float(np.median(s[max(ib - nt, ia) : ib + 1]))
-        # lift: [0, min(ia + nt, ib)]
-        le = min(ia + nt, ib)
+        # plateau level: the whole top region, or its ends when it drifts
+        l1a = float(np.median(s[ia : min(ia + nt, ib) + 1])) if ib - ia > 2 * nt else float(np.median(s[ia : ib + 1]))
+        l1b = float(np.median(s[max(ib - nt, ia) : ib + 1])) if ib - ia > 2 * nt else l1a
+        # each fit sees the whole plateau (its flat part pins the offset)
+        le = ib
         lift = fit_transition(t[: le + 1], (s[: le + 1] - l0b) / (l1a - l0b)) if l1a > l0b else None
-        ls = max(ib - nt, ia)
+        ls = ia
         lower = fit_transition(t[ls:], 1.0 - (s[ls:] - l0a) / (l1b - l0a)) if l1b > l0a else None
         if lift is None:
             return self._reject("lift fit failed")

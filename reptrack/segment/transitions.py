@@ -42,7 +42,7 @@ import numpy as np
 from ..metrics import moving_average
 
 #: Beta-shape parameters tried for a and for b (the grid is their product).
-SHAPE_PARAMS = (1.7, 2.2, 3.0)
+SHAPE_PARAMS = (2.2, 3.0, 4.0)
 #: Resolution of the lookup tables (points over tau in [0, 1]).
 TABLE_N = 1001
 #: Mid-range band of normalised position used for the line fit.
