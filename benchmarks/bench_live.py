@@ -122,7 +122,7 @@ def bench_cpu(tmp: Path) -> None:
 
     res = tmp / "json.txt"
     subprocess.run([sys.executable, str(wrapper), str(res), str(EXE), "live", "--replay", str(f), "--speed", "1", "--json",
-                    "--out", str(tmp / "o1.csv")], stdout=subprocess.DEVNULL, check=True)
+                    "--out", str(tmp / "o1.csv")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     report("--json", res)
     tmux = shutil.which("tmux")
     if not tmux:
@@ -149,18 +149,29 @@ async def _latency_one(path: Path, profile: str, speed: float) -> tuple[list[flo
     from reptrack.guidance import load_guidance
     from reptrack.live.session import LiveSession
 
+    import numpy as np
+
     stream = SensorStream(f"emulated:{path}?profile={profile}&speed={speed:g}", reconnect_timeout_s=10)
     walls: list[float] = []
     algo: list[float] = []
+    ts: list[np.ndarray] = []
     async with stream:
+        emu = stream.emulator
         sess = LiveSession(load_guidance(), stream.rate_hz, strap_check=False)
         sess.start(stream.meta, stream.rate_hz)
         async for batch in stream:
             now = time.monotonic()
+            if len(batch.t):
+                ts.append(np.asarray(batch.t))
             for ev in sess.feed(batch):
                 if ev.kind == "rep" and ev.rep is not None:
                     r = ev.rep
-                    taken = stream.emulator._mono0 + (r.end - 0.0) / speed
+                    # No faults injected: the k-th sample received is the k-th the
+                    # emulator took, so its wall time is exact even for sensors
+                    # whose sample times are rebuilt from the host clock.
+                    all_t = np.concatenate(ts)
+                    k = min(int(np.searchsorted(all_t, r.end)), len(emu.log.t) - 1)
+                    taken = emu._mono0 + (float(emu.log.t[k]) - emu._t0) / speed
                     walls.append((now - taken) * speed)
                     algo.append((r.reported_at if r.reported_at is not None else ev.at) - r.end)
         sess.finish()

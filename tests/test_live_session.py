@@ -85,7 +85,8 @@ def test_silent_sensor_is_shown_not_a_crash():
     assert "no data for 4 s" in text
     sess.feed(Batch(rec.t[-1:] + 5.0, rec.acc[-1:], gaps=[Gap(float(rec.t[-1]), float(rec.t[-1]) + 5.0)], status="reconnected"))
     sess.tick()
-    assert sess.state.sensor_status == "reconnected"
+    assert sess.state.sensor_status == "streaming"  # data flows again after "reconnected"
+    assert "sensor: reconnected" in sess.state.log
     assert "1 dropout(s)" in screen_text(sess, width=120)
 
 

@@ -282,8 +282,8 @@ class LiveSession:
         st.last_batch_wall = now
         st.samples += len(t)
         st.stream_t = float(t[-1])
-        if st.stream_t > self._t_first:
-            st.rate_hz = (st.samples - 1) / (st.stream_t - self._t_first)
+        if st.sensor_status in ("waiting for data", "connected", "reconnected"):
+            st.sensor_status = "streaming"
 
         events: list[Event] = []
         # Gaps the source located first, then whatever the analyzer reports.
@@ -293,6 +293,9 @@ class LiveSession:
                 events += self._gap_events([ev.gap], ev.at)
             else:
                 events.append(ev)
+        span = st.stream_t - self._t_first - st.lost_s  # time with samples, dropouts excluded
+        if span > 0:
+            st.rate_hz = (st.samples - 1) / span
         for ev in events:
             self._emit(ev)
         self._strap_step(t, acc)
