@@ -49,7 +49,7 @@ def read_recording(path: str | os.PathLike[str], **options: Any) -> Recording:
 def read_source(src: Source, native_path: Path | None = None, **options: Any) -> Recording:
     """:func:`read_recording` for a :class:`Source` (a file or a zip member)."""
     options = {k: v for k, v in options.items() if v}
-    if zipped.is_zip(src.data[:4]):
+    if zipped.is_zip(src.head[:4]):
         return zipped.read(src, read_source, **options)
     table = sniff(src)
     if options:

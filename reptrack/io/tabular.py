@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
+import os
 import re
 import zipfile
 from collections.abc import Callable, Sequence
@@ -72,10 +74,49 @@ class Source:
     _load: Callable[[], bytes]
     _open_sibling: Callable[[str], "Source | None"] = lambda rel: None
     _list_siblings: Callable[[], list[str]] = lambda: []
+    #: the file on disk, if it is one: pandas and zipfile then read it
+    #: directly and :attr:`buffer` maps it instead of copying it
+    path: Path | None = None
 
     @cached_property
     def data(self) -> bytes:
+        """All bytes (read on first use; readers of big files use :attr:`buffer`)."""
         return self._load()
+
+    @cached_property
+    def head(self) -> bytes:
+        """The first :data:`HEAD_BYTES` bytes."""
+        if self.path is not None and "data" not in self.__dict__:
+            try:
+                with open(self.path, "rb") as fh:
+                    return fh.read(HEAD_BYTES)
+            except OSError as exc:
+                raise InputError(f"cannot open the file ({exc.strerror or exc})", self.name) from None
+        return self.data[:HEAD_BYTES]
+
+    @cached_property
+    def buffer(self) -> np.ndarray:
+        """The whole content as a uint8 array (memory-mapped for files on disk)."""
+        if self.path is not None and "data" not in self.__dict__:
+            try:
+                with open(self.path, "rb") as fh:
+                    if os.fstat(fh.fileno()).st_size == 0:
+                        return np.zeros(0, dtype=np.uint8)
+                    mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError) as exc:
+                raise InputError(f"cannot open the file ({exc})", self.name) from None
+            return np.frombuffer(mm, dtype=np.uint8)
+        return np.frombuffer(self.data, dtype=np.uint8)
+
+    def csv_input(self) -> str | io.BytesIO:
+        """What to hand ``pandas.read_csv``."""
+        if self.path is not None and "data" not in self.__dict__:
+            return str(self.path)
+        return io.BytesIO(self.data)
+
+    def ends_with_newline(self) -> bool:
+        tail = self.buffer[-256:].tobytes().rstrip(b" \t")
+        return not tail or tail.endswith((b"\n", b"\r"))
 
     def sibling(self, relpath: str) -> "Source | None":
         """The file ``relpath`` (relative to this file's folder), if it exists."""
@@ -107,7 +148,7 @@ class Source:
         def list_siblings() -> list[str]:
             return sorted(q.name for q in p.parent.iterdir() if q.is_file())
 
-        return cls(str(p), p.name, load, open_sibling, list_siblings)
+        return cls(str(p), p.name, load, open_sibling, list_siblings, path=p)
 
     @classmethod
     def from_zip(cls, zf: zipfile.ZipFile, member: str, zip_name: str) -> "Source":
@@ -180,12 +221,12 @@ def sniff(src: Source) -> Table:
 
     Raises :class:`InputError` for empty and binary files.
     """
-    data = src.data
-    if not data.strip():
-        raise InputError("the file is empty", src.name)
-    if b"\x00" in data:
+    head = src.head
+    if not head.strip():
+        raise InputError("the file is empty" if len(head) < HEAD_BYTES else "no header line in the first 64 KiB", src.name)
+    if b"\x00" in head:
         raise InputError("this is a binary file, not a CSV recording; give the CSV export instead", src.name)
-    lines = head_lines(data)
+    lines = head_lines(head)
     meta: dict[str, str] = {}
     skip = 0
     header = ""
@@ -214,7 +255,7 @@ def sniff(src: Source) -> Table:
 
 def _line_sep_mismatch(src: Source, table: Table) -> None:
     """Raise when the data rows use another separator than the header."""
-    text = head_lines(src.data)
+    text = head_lines(src.head)
     k = len(table.names)
     for j in range(table.header_line, min(len(text), table.header_line + 5)):
         row = text[j].strip()
@@ -244,7 +285,6 @@ def read_columns(
     missing or partial cell) is dropped with a warning.
     """
     _line_sep_mismatch(src, table)
-    data = src.data
     idx = sorted(set(wanted.values()))
     k = len(table.names)
     if max(idx) >= k:
@@ -263,17 +303,20 @@ def read_columns(
     )
     try:
         try:
-            df = pd.read_csv(io.BytesIO(data), usecols=idx, **kw)
+            df = pd.read_csv(src.csv_input(), usecols=idx, **kw)
         except (pd.errors.ParserError, ValueError):
             df = None
         # usecols hides rows with too many cells (a value holding the
         # separator, a damaged line); one count over the bytes tells if any
         # may exist, and a scan of the lines then names the first.
-        body = _body(data, table)
-        if df is None or (k > 1 and body.count(table.sep.encode()) != len(df) * (k - 1)):
-            _too_many_cells(body, table, src.name)
+        buf = src.buffer
+        off = _body_offset(src.head, table.header_line)
+        if df is None or off is None or (
+            k > 1 and np.count_nonzero(buf[off:] == ord(table.sep)) != len(df) * (k - 1)
+        ):
+            _too_many_cells(buf[off or 0 :].tobytes(), table, src.name)
             if df is None:
-                df = pd.read_csv(io.BytesIO(data), usecols=idx, **kw)
+                df = pd.read_csv(src.csv_input(), usecols=idx, **kw)
     except pd.errors.ParserError as exc:
         raise InputError(f"the CSV is malformed ({_first_line(exc)}); check the delimiter and quotes", src.name) from None
     except pd.errors.EmptyDataError:
@@ -284,25 +327,22 @@ def read_columns(
     lines = np.arange(len(df), dtype=np.int64) + (table.header_line + 1)
     cols = {pos: df.iloc[:, j] for j, pos in enumerate(idx)}
     warnings: list[str] = []
+    # Truncated final line: a crash or a cut copy leaves the last row partial.
+    if len(lines) and not src.ends_with_newline():
+        if any(_cell_bad(s.iloc[-1]) for s in cols.values()):
+            warnings.append(f"dropped a truncated final line (line {int(lines[-1])})")
+            lines = lines[:-1]
+            cols = {p: s.iloc[:-1] for p, s in cols.items()}
+    arrays = {pos: _numeric(cols[pos], table.names[pos], lines, src.name) for pos in idx}
     # Blank lines (every wanted cell empty) carry nothing.
-    if len(df):
-        empty = np.ones(len(df), dtype=bool)
-        for s in cols.values():
-            empty &= s.isna().to_numpy()
+    floats = [a for a in arrays.values() if a.dtype.kind == "f"]
+    if len(floats) == len(arrays) and any(np.isnan(a).any() for a in floats):
+        empty = np.logical_and.reduce([np.isnan(a) for a in floats])
         if empty.any():
             keep = ~empty
             lines = lines[keep]
-            cols = {p: s[keep] for p, s in cols.items()}
-    # Truncated final line: a crash or a cut copy leaves the last row partial.
-    if len(lines) and not data.rstrip(b" \t").endswith((b"\n", b"\r")):
-        last = [s.iloc[-1] for s in cols.values()]
-        if any(_cell_bad(v) for v in last):
-            lines = lines[:-1]
-            cols = {p: s.iloc[:-1] for p, s in cols.items()}
-            warnings.append(f"dropped a truncated final line (line {int(lines[-1]) + 1 if len(lines) else table.header_line + 1})")
-    out: dict[str, np.ndarray] = {}
-    for key, pos in wanted.items():
-        out[key] = _numeric(cols[pos], table.names[pos], key, lines, src.name)
+            arrays = {p: a[keep] for p, a in arrays.items()}
+    out = {key: arrays[pos] for key, pos in wanted.items()}
     return out, lines, warnings
 
 
@@ -323,15 +363,15 @@ def _too_many_cells(body: bytes, table: Table, name: str) -> None:
             )
 
 
-def _body(data: bytes, table: Table) -> bytes:
-    """The bytes after the header line."""
+def _body_offset(head: bytes, header_line: int) -> int | None:
+    """Byte offset of the line after the header (``None`` if not in ``head``)."""
     pos = 0
-    for _ in range(table.header_line):
-        nxt = data.find(b"\n", pos)
+    for _ in range(header_line):
+        nxt = head.find(b"\n", pos)
         if nxt < 0:
-            return b""
+            return None
         pos = nxt + 1
-    return data[pos:]
+    return pos
 
 
 def _cell_bad(v: object) -> bool:
@@ -347,7 +387,7 @@ def _cell_bad(v: object) -> bool:
         return False
 
 
-def _numeric(s: pd.Series, col_name: str, key: str, lines: np.ndarray, name: str) -> np.ndarray:
+def _numeric(s: pd.Series, col_name: str, lines: np.ndarray, name: str) -> np.ndarray:
     """Column as a numeric array; a text cell is fatal with its line."""
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         arr = s.to_numpy()
@@ -515,20 +555,23 @@ def finish(
     """
     warnings = list(warnings)
     t = np.asarray(t, dtype=np.float64)
-    acc = np.array(acc_g, dtype=np.float64).reshape(-1, 3)
-    inf_t = np.isinf(t)
-    if inf_t.any():
-        i = int(np.flatnonzero(inf_t)[0])
-        raise InputError("the time cell is not a finite number; fix or delete that line", src.name, int(lines[i]))
-    acc[~np.isfinite(acc)] = np.nan
-    # Rows with no acceleration at either end are cut here (not by
-    # build_recording) so start_utc stays the time of the first kept sample.
-    ok = ~np.isnan(acc).any(axis=1)
-    if ok.any() and not (ok[0] and ok[-1]):
-        a, b = int(np.argmax(ok)), len(ok) - int(np.argmax(ok[::-1]))
-        warnings.append(f"dropped {len(ok) - (b - a)} row(s) without acceleration at the start or end")
-        t, acc, lines = t[a:b], acc[a:b], lines[a:b]
-    if len(t) > 1:
+    acc = np.asarray(acc_g, dtype=np.float64).reshape(-1, 3)
+    if not np.isfinite(t).all():
+        inf_t = np.isinf(t)
+        if inf_t.any():
+            i = int(np.flatnonzero(inf_t)[0])
+            raise InputError("the time cell is not a finite number; fix or delete that line", src.name, int(lines[i]))
+    finite = np.isfinite(acc)
+    if not finite.all():
+        acc = np.where(finite, acc, np.nan)
+        # Rows with no acceleration at either end are cut here (not by
+        # build_recording) so start_utc stays the time of the first kept sample.
+        ok = finite.all(axis=1)
+        if ok.any() and not (ok[0] and ok[-1]):
+            a, b = int(np.argmax(ok)), len(ok) - int(np.argmax(ok[::-1]))
+            warnings.append(f"dropped {len(ok) - (b - a)} row(s) without acceleration at the start or end")
+            t, acc, lines = t[a:b], acc[a:b], lines[a:b]
+    if len(t) > 1 and np.nanmax(t) - np.nanmin(t) > MAX_JUMP_S:
         with np.errstate(invalid="ignore"):
             jump = np.flatnonzero(np.diff(t) > MAX_JUMP_S)
         if len(jump):

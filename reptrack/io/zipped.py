@@ -31,7 +31,7 @@ def is_zip(data: bytes) -> bool:
 def read(src: Source, reader: Callable[..., Recording], **options: Any) -> Recording:
     """Read the recording inside the zip ``src`` with ``reader(member_source, **options)``."""
     try:
-        zf = zipfile.ZipFile(io.BytesIO(src.data))
+        zf = zipfile.ZipFile(src.path if src.path is not None else io.BytesIO(src.data))
         members = [i.filename for i in zf.infolist() if not i.is_dir()]
     except Exception as exc:  # zipfile raises many types for damaged archives
         raise InputError(f"the zip file is damaged ({type(exc).__name__}); export it again", src.name) from None
