@@ -121,6 +121,8 @@ TOP_FIT_S = 0.5
 #: The top region is where the (low-passed) tilt is within this fraction of
 #: the range below its peak.
 TOP_BAND_FRAC = 0.05
+#: Resting data scanned per step (s); bounds the work per call.
+IDLE_SPAN_S = 30.0
 #: A rest longer than this between reps starts a new set (s).
 SET_GAP_S = 15.0
 
@@ -351,9 +353,11 @@ class StreamAnalyzer:
 
     def _idle_step(self, final: bool) -> bool:
         """Scan resting data for an onset; returns True if the state changed."""
-        a, e = self._pos, self._k_end
-        if e <= a:
+        a, e_all = self._pos, self._k_end
+        if e_all <= a:
             return False
+        # bounded span per call keeps the cost linear in the stream length
+        e = min(e_all, a + int(IDLE_SPAN_S * self.fs))
         g = self._gslice(a, e)
         if self._b is None:
             self._b = unit(g[0])
@@ -366,7 +370,7 @@ class StreamAnalyzer:
             self._b = b[-1]
             self._noise_deg = float(noise[-1])
             self._pos = e
-            return False
+            return e < e_all
         j = int(hit[0])
         self._b = b[j]
         self._noise_deg = float(noise[j])
@@ -423,7 +427,7 @@ class StreamAnalyzer:
         """Follow a movement until it returns (or is abandoned)."""
         ep = self._ep
         assert ep is not None
-        e = self._k_end
+        e = min(self._k_end, ep.start + int((MAX_EPISODE_S + 1.0) * self.fs))
         d = angle_from(self._gslice(ep.start, e), ep.b)
         # the return threshold grows with the movement's running peak (causal),
         # so big reps separate even when the bottom sways a little
@@ -485,7 +489,7 @@ class StreamAnalyzer:
             return False
         k = min(ep.attempt, e - 1)
         if final:
-            k = e - 1
+            k = min(e - 1, ep.ret + int(MAX_SETTLE_WAIT_S * self.fs))
         # has the next movement started already (no rest at the bottom)?
         d_after = angle_from(self._gslice(ep.ret, k + 1), ep.b)
         # a rise of more than T_on above the lowest point since the return
