@@ -140,6 +140,10 @@ def test_plain_view_prints_each_log_line_once():
 
 async def test_run_live_stops_cleanly_on_request(tmp_path):
     """The asyncio driver: a stop mid-stream closes the source and the file."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers can only be installed from the main thread")
     rec = still_recording(seconds=60)
     out = tmp_path / "o.csv"
     sess = LiveSession(G, rec.nominal_rate_hz, out_path=str(out))
