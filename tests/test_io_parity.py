@@ -91,8 +91,13 @@ def test_every_format_gives_the_native_reps(session: str, sessions, tmp_path: Pa
 
 
 def test_packet_stamped_metabase_gives_the_native_reps(tmp_path: Path) -> None:
-    """Four samples per epoch value, times rebuilt from the ODR in the name."""
-    rec = _as_recorded("seated-3x15", 4, duration_scale=0.3, sample_rate_hz=50.0, jitter_ms=0.0)
+    """Four samples per epoch value, times rebuilt from the ODR in the name.
+
+    A packet stamp plus the nominal rate is exact only for a steady clock at
+    its nominal rate, so that is the session simulated here (otherwise the
+    file itself no longer holds the per-sample times).
+    """
+    rec = _as_recorded("seated-3x15", 4, duration_scale=0.3, sample_rate_hz=50.0, jitter_ms=0.0, rate_error=0.0)
     native = read_recording(EXPORTS["native"](rec, tmp_path)[0])
     path, _ = EXPORTS["metabase-packets"](rec, tmp_path)
     got = read_recording(path)
