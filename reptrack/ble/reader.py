@@ -52,6 +52,12 @@ START_ANSWER_S = 1.0
 WRITE_GAP_S = 0.02
 #: At most this many queued notifications are decoded into one Batch.
 MAX_COALESCE = 256
+#: Batches are yielded at most this often (s): notifications arriving closer
+#: together are decoded and written together (the live view redraws at ~10-30 Hz).
+BATCH_INTERVAL_S = 0.02
+#: record() formats rows into the CSV at most this often (s); the writer
+#: flushes and fsyncs at least once a second on top of that.
+WRITE_INTERVAL_S = 0.25
 
 
 @dataclass
@@ -180,6 +186,7 @@ class SensorStream:
         self._stop_event = asyncio.Event()
         self._lost_at: float | None = None
         self._first_clock: float | None = None
+        self._last_rx = time.monotonic()
         self._profiles: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ setup
@@ -333,6 +340,7 @@ class SensorStream:
 
     def _enqueue(self, kind: str, gen: int, data: bytes | bytearray | None) -> None:
         # bleak callback: never blocks, never decodes.
+        self._last_rx = time.monotonic()
         self._queue.put_nowait((kind, gen, self._clock(), bytes(data) if data is not None else b""))
 
     def _on_answer(self, data: bytes | bytearray) -> None:
@@ -382,20 +390,37 @@ class SensorStream:
         speed = self.emulator.spec.speed if self.emulator is not None else 1.0
         return max(STALL_MIN_S, 20 * packet_s / speed) if speed > 0 else STALL_MIN_S
 
-    async def _iterate(self) -> AsyncIterator[Batch]:
-        yield Batch.event("connected")
+    async def _watchdog(self) -> None:
+        """Enqueue a ``stall`` event when a connected sensor has sent nothing for a while."""
         while True:
-            try:
-                item = await asyncio.wait_for(self._queue.get(), self._stall_s())
-            except asyncio.TimeoutError:
-                if self.emulator is not None and self.emulator.finished.is_set():
-                    yield Batch.event("ended")
-                    return
-                log.info("no data for %.1f s: treating the link as lost", self._stall_s())
-                item = ("disconnected", self._generation, self._clock(), b"")
+            await asyncio.sleep(1.0)
+            if self._client is not None and time.monotonic() - self._last_rx > self._stall_s():
+                self._last_rx = time.monotonic()
+                self._queue.put_nowait(("stall", self._generation, self._clock(), b""))
+
+    async def _iterate(self) -> AsyncIterator[Batch]:
+        self._last_rx = time.monotonic()
+        watchdog = asyncio.ensure_future(self._watchdog())
+        try:
+            async for b in self._batches():
+                yield b
+        finally:
+            watchdog.cancel()
+
+    async def _batches(self) -> AsyncIterator[Batch]:
+        yield Batch.event("connected")
+        last_yield = 0.0
+        while True:
+            item = await self._queue.get()
+            # Let a few more notifications gather (fewer, larger batches: cheaper
+            # to decode and write; adds at most BATCH_INTERVAL_S of latency).
+            wait = BATCH_INTERVAL_S - (time.monotonic() - last_yield)
+            if item[0] == "data" and wait > 0 and self._queue.qsize() < MAX_COALESCE:
+                await asyncio.sleep(wait)
             items = [item]
             while len(items) < MAX_COALESCE and not self._queue.empty():
                 items.append(self._queue.get_nowait())
+            last_yield = time.monotonic()
             ts: list[np.ndarray] = []
             accs: list[np.ndarray] = []
             gaps: list[Gap] = []
@@ -406,7 +431,9 @@ class SensorStream:
                 if kind == "data":
                     self._decode_one(payload, arrival, ts, accs, gaps)
                     continue
-                event = kind
+                event = "disconnected" if kind == "stall" else kind
+                if kind == "stall":
+                    log.info("no data for %.1f s: treating the link as lost", self._stall_s())
                 break
             if ts:
                 batch = Batch(np.concatenate(ts), np.concatenate(accs), gaps)
@@ -647,10 +674,21 @@ async def record(
             on_open(stream)
         writer = NativeCsvWriter(out, stream.meta)
         last_t = 0.0
+        pending: list[tuple[np.ndarray, np.ndarray]] = []
+        last_write = time.monotonic()
+
+        def drain() -> None:
+            # Rows are formatted in blocks (cheaper than per notification).
+            nonlocal last_write
+            if pending:
+                writer.write(np.concatenate([p[0] for p in pending]), np.concatenate([p[1] for p in pending]))
+                pending.clear()
+            last_write = time.monotonic()
 
         async def flusher() -> None:
             while True:
-                await asyncio.sleep(0.25)
+                await asyncio.sleep(WRITE_INTERVAL_S)
+                drain()
                 writer.maybe_flush()
                 if duration_s is not None and stream.elapsed_s() > duration_s + 2.0:
                     stream.stop()  # no data arrived to end it (link down)
@@ -674,11 +712,13 @@ async def record(
                     batch = Batch(t, acc, [g for g in batch.gaps if g.end < duration_s], batch.status)
                     done = True
                 if len(t):
-                    writer.write(t, acc)
+                    pending.append((t, acc))
                     last_t = float(t[-1])
                 if on_batch is not None:
                     on_batch(batch)
-                writer.maybe_flush()
+                if time.monotonic() - last_write >= WRITE_INTERVAL_S:
+                    drain()
+                    writer.maybe_flush()
                 if done:
                     stopped = "duration"
                     break
@@ -688,12 +728,14 @@ async def record(
                 if stream._stopping:
                     stopped = "interrupted" if (stop is not None and stop.is_set()) else "duration"
         except SensorError as exc:
+            drain()
             writer.close()
             exc.summary = _summary(stream, out, writer.samples_written, last_t, "sensor lost")  # type: ignore[attr-defined]
             raise
         finally:
             for h in helpers:
                 h.cancel()
+            drain()
             writer.close()
         return _summary(stream, out, writer.samples_written, last_t, stopped)
 
