@@ -61,7 +61,9 @@ def expand_paths(paths: list[str]) -> list[Path]:
             )
             if not found:
                 raise InputError("the directory holds no recording files (.csv, .txt, .zip)", str(p))
-            out.extend(found)
+            from ..io.detect import companion_of  # files read together with another one (issue #3)
+
+            out.extend(q for q in found if companion_of(q) not in found)
         elif not p.exists():
             raise InputError("no such file", str(p))
         else:
