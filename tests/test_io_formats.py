@@ -329,3 +329,20 @@ def test_zip_export_is_a_real_zip(tmp_path: Path) -> None:
     with zipfile.ZipFile(z) as zf:
         assert "TotalAcceleration.csv" in zf.namelist()
     assert write_phyphox(_session(gyro=False), tmp_path / "p.csv").read_text().startswith('"Time (s)",')
+
+
+def test_analyze_on_a_folder_gives_one_session_per_recording(tmp_path: Path, capsys) -> None:
+    """Companion files (the MetaBase gyroscope, Sensor Logger's other sensors) are not analysed twice."""
+    import json
+
+    mb = tmp_path / "mb"
+    shutil.copytree(MB, mb)
+    assert main(["analyze", str(mb), "--json"]) == 0
+    paths = [s["recording"]["path"] for s in json.loads(capsys.readouterr().out)["sessions"]]
+    assert len(paths) == 4 and all("_Accelerometer_" in p for p in paths)
+    sl = tmp_path / "sl"
+    write_sensorlogger(_session(), sl)
+    (sl / "Orientation.csv").write_text("time,seconds_elapsed,qz,qy,qx,qw,roll,pitch,yaw\n1,0,0,0,0,1,0,0,0\n")
+    assert main(["analyze", str(sl), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["recording"]["path"].endswith("TotalAcceleration.csv")

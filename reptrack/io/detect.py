@@ -73,8 +73,9 @@ def read_source(src: Source, native_path: Path | None = None, **options: Any) ->
 def companion_of(path: str | os.PathLike[str]) -> Path | None:
     """The main file when ``path`` is a companion read together with it.
 
-    A MetaBase ``..._Gyroscope_...csv`` next to its ``..._Accelerometer_...csv``,
-    a Polar ``*_GYRO.txt`` next to ``*_ACC.txt``, Sensor Logger files next to
+    A MetaBase ``..._Gyroscope_...csv`` (any other sensor) next to its
+    ``..._Accelerometer_...csv``, a Polar ``*_GYRO.txt`` (``_HR``, ...) next to
+    ``*_ACC.txt``, any other CSV next to Sensor Logger's
     ``TotalAcceleration.csv``: commands that expand a directory can skip
     these so one recording is not analysed twice.  Decided from names only
     (cheap); ``None`` when ``path`` is a main file or unknown.
@@ -91,7 +92,8 @@ def companion_of(path: str | os.PathLike[str]) -> Path | None:
         if q.is_file():
             return q
     if name.lower().endswith(".csv") and name.lower() != "totalacceleration.csv":
+        # a Sensor Logger export folder: every other sensor's file goes with TotalAcceleration.csv
         q = p.parent / "TotalAcceleration.csv"
-        if q.is_file() and name.lower() in {"accelerometer.csv", "gyroscope.csv", "gravity.csv"}:
+        if q.is_file():
             return q
     return None
