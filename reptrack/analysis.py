@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import numpy as np
+
 from .guidance import Guidance, load_guidance
 from .model import Recording, Session
 
@@ -22,7 +24,19 @@ def analyze_recording(rec: Recording, guidance: Guidance | None = None) -> Sessi
     sa = StreamAnalyzer(guidance=guidance, nominal_rate_hz=rec.nominal_rate_hz)
     sa.push(rec.t, rec.acc)
     sa.finish()
-    return Session(recording=rec, guidance=guidance, reps=list(sa.reps), sets=list(sa.sets))
+    return Session(recording=rec, guidance=guidance, reps=list(sa.reps), sets=list(sa.sets), trace=sa.motion_trace())
+
+
+def motion_trace(session: Session) -> tuple[np.ndarray, np.ndarray]:
+    """The motion signal behind a session, for plots: ``(t_s, tilt_deg)``.
+
+    ``tilt_deg`` is the shank's angle (deg) from its resting (bottom)
+    direction, sampled at ~10 Hz; reps show as out-and-back humps.
+    """
+    if session.trace is None:
+        session.trace = analyze_recording(session.recording, session.guidance).trace
+    assert session.trace is not None
+    return session.trace
 
 
 def analyze_file(path: str | os.PathLike[str], guidance: Guidance | None = None, **reader_options: Any) -> Session:

@@ -192,6 +192,8 @@ class Session:
     guidance: Any  # reptrack.guidance.Guidance (kept loose to avoid an import cycle)
     reps: list[Rep]
     sets: list[SetSummary]
+    #: (t s, tilt deg from the resting baseline) at ~10 Hz, for plots; not in the JSON
+    trace: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def flagged(self) -> int:

@@ -260,7 +260,12 @@ class StreamAnalyzer:
         """(t s, tilt deg from the current baseline) at 10 Hz, for plots."""
         if not self._trace_t:
             return np.empty(0), np.empty(0)
-        return np.concatenate(self._trace_t), np.concatenate(self._trace_d)
+        t = np.concatenate(self._trace_t)
+        d = np.concatenate(self._trace_d)
+        # segments can overlap where a movement was re-scanned: keep the last value per time
+        _, last = np.unique(t[::-1], return_index=True)
+        keep = len(t) - 1 - last
+        return t[keep], d[keep].astype(np.float64)
 
     # ------------------------------------------------------------ buffering
     def _gap_events(self, t: np.ndarray) -> None:

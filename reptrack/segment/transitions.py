@@ -43,7 +43,9 @@ from ..metrics import moving_average
 
 #: Beta-shape parameters tried for a and for b (the grid is their product).
 SHAPE_PARAMS = (2.2, 3.0, 4.0)
-#: Resolution of the lookup tables (points over tau in [0, 1]).
+#: Ramp fractions of the near-constant-speed (trapezoidal velocity) templates.
+TRAPEZOID_RAMPS = (0.1, 0.2, 0.3)
+#: Resolution of the lookup tables (points over tau in [0, 1] and over y).
 TABLE_N = 1001
 #: Mid-range band of normalised position used for the line fit.
 Y_LO, Y_HI = 0.12, 0.88
@@ -52,12 +54,11 @@ Y_LO, Y_HI = 0.12, 0.88
 @dataclass(frozen=True)
 class TransitionFit:
     """Result of :func:`fit_transition`: ``onset`` and ``offset`` in seconds,
-    the chosen Beta shape ``(a, b)`` and the RMS residual in normalised units."""
+    the chosen template's name and the RMS residual in normalised units."""
 
     onset: float
     offset: float
-    a: float
-    b: float
+    shape: str
     rms: float
 
     @property
@@ -65,43 +66,70 @@ class TransitionFit:
         return self.offset - self.onset
 
 
-@lru_cache(maxsize=8)
-def _tables(shape_params: tuple[float, ...] = SHAPE_PARAMS, symmetric_only: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per-shape CDF tables on a uniform tau grid.
+def _velocity_templates() -> list[tuple[str, np.ndarray]]:
+    """Velocity profiles (unnormalised densities on a fine tau grid).
 
-    Returns ``(params (K, 2), tau (N,), cdf (K, N), pdf (K, N))``; the CDF is
-    the normalised cumulative integral of tau^(a-1) (1-tau)^(b-1) (trapezoid
-    rule on a fine grid), computed with numpy only so scipy is not imported on
-    the analyze path.
+    * ``beta(a,b)``: tau^(a-1) (1-tau)^(b-1) -- a = b = 3 is minimum jerk,
+      a != b skewed (peak speed early or late);
+    * ``cosine``: sin^2(pi tau), the raised-cosine bell;
+    * ``trapezoid(r)``: linear ramps over a fraction r at each end and
+      constant speed between -- near-constant-speed movements.
     """
     fine = np.linspace(0.0, 1.0, 20001)
-    params = np.array([(a, b) for a in shape_params for b in shape_params if not symmetric_only or a == b])
-    tau = np.linspace(0.0, 1.0, TABLE_N)
-    cdf = np.empty((len(params), TABLE_N))
-    pdf = np.empty((len(params), TABLE_N))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for k, (a, b) in enumerate(params):
-            # avoid 0**negative at the ends for a or b < 1 (not in the grid, but safe)
-            dens = np.power(fine, a - 1.0) * np.power(1.0 - fine, b - 1.0)
-            dens[~np.isfinite(dens)] = 0.0
-            c = np.concatenate(([0.0], np.cumsum((dens[1:] + dens[:-1]) * 0.5 * (fine[1] - fine[0]))))
-            c /= c[-1]
-            cdf[k] = np.interp(tau, fine, c)
-            pdf[k] = np.interp(tau, fine, dens) / (c[-1] if c[-1] else 1.0)
-            pdf[k] /= np.trapezoid(pdf[k], tau) if np.trapezoid(pdf[k], tau) > 0 else 1.0
-    return params, tau, cdf, pdf
+    out = [
+        (f"beta({a:g},{b:g})", np.power(fine, a - 1.0) * np.power(1.0 - fine, b - 1.0))
+        for a in SHAPE_PARAMS
+        for b in SHAPE_PARAMS
+    ]
+    out.append(("cosine", np.sin(np.pi * fine) ** 2))
+    for r in TRAPEZOID_RAMPS:
+        out.append((f"trapezoid({r:g})", np.clip(np.minimum(fine, 1.0 - fine) / r, 0.0, 1.0)))
+    return out
 
 
-def shape_curve(tau: np.ndarray, a: float, b: float) -> np.ndarray:
-    """Normalised position S(tau) of the Beta(a, b) shape (0 before, 1 after)."""
-    params, grid, cdf, _ = _tables()
-    k = int(np.argmin(np.abs(params[:, 0] - a) + np.abs(params[:, 1] - b)))
-    return np.interp(np.clip(tau, 0.0, 1.0), grid, cdf[k])
+@lru_cache(maxsize=1)
+def _tables() -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Per-template lookup tables.
+
+    Returns ``(names, cdf (K, N) on a uniform tau grid, pdf (K, N) on the same
+    grid, inv (K, N): tau as a function of y on a uniform y grid)``.  Built
+    with numpy only, so scipy is not imported on the analyze path.
+    """
+    fine = np.linspace(0.0, 1.0, 20001)
+    grid = np.linspace(0.0, 1.0, TABLE_N)
+    names, cdfs, pdfs, invs = [], [], [], []
+    for name, dens in _velocity_templates():
+        c = np.concatenate(([0.0], np.cumsum((dens[1:] + dens[:-1]) * 0.5 * (fine[1] - fine[0]))))
+        area = c[-1]
+        c /= area
+        cdf = np.interp(grid, fine, c)
+        names.append(name)
+        cdfs.append(cdf)
+        pdfs.append(np.interp(grid, fine, dens) / area)
+        # inverse: strictly increasing version of the CDF for interpolation
+        mono = np.maximum.accumulate(c + np.linspace(0.0, 1e-12, len(c)))
+        invs.append(np.interp(grid, mono, fine))
+    return names, np.array(cdfs), np.array(pdfs), np.array(invs)
+
+
+def _lookup(table: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Linear interpolation of each row of ``table`` (uniform grid on [0, 1]) at ``x`` (K, n)."""
+    idx = np.clip(x, 0.0, 1.0) * (TABLE_N - 1)
+    lo = np.minimum(idx.astype(np.intp), TABLE_N - 2)
+    frac = idx - lo
+    rows = np.arange(table.shape[0])[:, None]
+    return table[rows, lo] * (1.0 - frac) + table[rows, lo + 1] * frac
+
+
+def shape_curve(tau: np.ndarray, shape: str) -> np.ndarray:
+    """Normalised position S(tau) of the named template (0 before, 1 after)."""
+    names, cdf, _, _ = _tables()
+    k = names.index(shape)
+    return _lookup(cdf[k : k + 1], np.asarray(tau, dtype=np.float64)[None, :])[0]
 
 
 def fit_transition(
-    t: np.ndarray, y: np.ndarray, min_duration_s: float = 0.15, smooth_s: float = 0.16,
-    shape_params: tuple[float, ...] = SHAPE_PARAMS, symmetric_only: bool = False,
+    t: np.ndarray, y: np.ndarray, min_duration_s: float = 0.15, smooth_s: float = 0.16
 ) -> TransitionFit | None:
     """Fit a rise of normalised position ``y`` (0 -> 1) sampled at ``t`` (s).
 
@@ -128,17 +156,13 @@ def fit_transition(
     mid[lo : hi + 1] = True
     if mid.sum() < 3:
         return None
-    params, grid, cdf, pdf = _tables(shape_params, symmetric_only)
+    names, cdf, pdf, inv = _tables()
     tm, ym = t[mid], ys[mid]
-    # tau_i = S^-1(y_i) for every shape: invert each monotone table row.
-    taus = np.empty((len(params), len(ym)))
-    for k in range(len(params)):
-        taus[k] = np.interp(ym, cdf[k], grid)
-    slope = np.empty_like(taus)
-    for k in range(len(params)):
-        slope[k] = np.interp(taus[k], grid, pdf[k])
-    w = slope**2
-    # Weighted least squares t = t0 + D * tau, per shape (closed form).
+    k_n = len(names)
+    # tau_i = S^-1(y_i) and the slope S'(tau_i), for every template at once
+    taus = _lookup(inv, np.broadcast_to(ym, (k_n, len(ym))))
+    w = _lookup(pdf, taus) ** 2
+    # Weighted least squares t = t0 + D * tau, per template (closed form).
     sw = w.sum(axis=1)
     mx = (w * taus).sum(axis=1) / sw
     my = (w * tm).sum(axis=1) / sw
@@ -150,21 +174,15 @@ def fit_transition(
     ok = np.isfinite(dur) & (dur > min_duration_s)
     if not ok.any():
         return None
-    # Score each shape on the whole window in y.
+    # Score each template on the whole (smoothed) window in y.
     tt = (t[None, :] - t0[:, None]) / np.where(ok, dur, 1.0)[:, None]
-    tt = np.clip(tt, 0.0, 1.0)
-    idx = tt * (TABLE_N - 1)
-    lo = np.minimum(idx.astype(np.intp), TABLE_N - 2)
-    frac = idx - lo
-    rows = np.arange(len(params))[:, None]
-    model = cdf[rows, lo] * (1.0 - frac) + cdf[rows, lo + 1] * frac
-    rss = ((model - y[None, :]) ** 2).mean(axis=1)
+    model = _lookup(cdf, tt)
+    rss = ((model - ys[None, :]) ** 2).mean(axis=1)
     rss[~ok] = np.inf
     k = int(np.argmin(rss))
     return TransitionFit(
         onset=float(t0[k]),
         offset=float(t0[k] + dur[k]),
-        a=float(params[k, 0]),
-        b=float(params[k, 1]),
+        shape=names[k],
         rms=float(np.sqrt(rss[k])),
     )
