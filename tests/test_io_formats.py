@@ -346,3 +346,13 @@ def test_analyze_on_a_folder_gives_one_session_per_recording(tmp_path: Path, cap
     assert main(["analyze", str(sl), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["recording"]["path"].endswith("TotalAcceleration.csv")
+
+
+@pytest.mark.parametrize("path", [OHP_ACC, PHYPHOX_G, REST[0]], ids=lambda p: p.name[:12])
+def test_excel_resaved_files_with_bom_and_crlf_read_the_same(path: Path, tmp_path: Path) -> None:
+    """Spreadsheet round trips add a byte-order mark and CRLF line ends."""
+    ref = read_recording(path)
+    p = tmp_path / path.name
+    p.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    rec = read_recording(p)
+    assert np.array_equal(rec.t, ref.t) and np.array_equal(rec.acc, ref.acc) and rec.start_utc == ref.start_utc
