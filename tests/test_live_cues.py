@@ -26,6 +26,13 @@ def fake_program(bin_dir: Path, name: str, log: Path, rc: int = 0) -> None:
     p.chmod(p.stat().st_mode | stat.S_IEXEC)
 
 
+def wait_players(player: CuePlayer, timeout: float = 20.0) -> None:
+    """Let the (fake) players finish before close(), however loaded the machine is."""
+    deadline = time.monotonic() + timeout
+    for p in list(player._procs):
+        p.wait(timeout=max(0.1, deadline - time.monotonic()))
+
+
 def which_in(bin_dir: Path):
     return lambda name: shutil.which(name, path=str(bin_dir))
 
@@ -73,6 +80,7 @@ def test_bell_mode_plays_tones_through_an_audio_player(tmp_path):
     files = [Path(p) for p in player._tones.values()]
     with wave.open(str(files[0])) as w:
         assert w.getnframes() > 0 and w.getframerate() == 22050
+    wait_players(player)
     player.close()
     played = log.read_text().split()
     assert len(played) == 8  # 7 metronome cues + 1 alert
@@ -86,6 +94,7 @@ def test_voice_mode_speaks_counts_and_what_to_fix(tmp_path):
     player = CuePlayer("voice", G313, which=which_in(tmp_path / "bin"))
     drive_one_rep(player)
     player.on_rep(rep(["no_pause", "lower_too_fast"]))
+    wait_players(player)
     player.close()
     expected = ["up", "two", "three", "hold", "down", "two", "three", "pause at the top, lower slower"]
     assert [c.word for c in player.fired] == expected  # spoken in this order...

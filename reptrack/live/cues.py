@@ -228,11 +228,15 @@ class CuePlayer:
             self.play(Cue(rep.reported_at if rep.reported_at is not None else rep.end, words, "alert"))
 
     def close(self) -> None:
+        import time
+
+        deadline = time.monotonic() + 2.0  # let the last cue finish, but never hang the exit
         for p in self._procs:
             try:
-                p.wait(timeout=1.0)
+                p.wait(timeout=max(0.05, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 p.kill()
+                p.wait()
         self._procs = []
         if self._tmp is not None:
             self._tmp.cleanup()
