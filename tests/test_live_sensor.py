@@ -66,3 +66,25 @@ def test_sensor_dropouts_become_gap_events_and_counting_goes_on(short_session, t
         assert g["duration_s"] > 2.5  # down=3 s of stream time
     assert any(e["event"] == "rep" for e in events)
     assert "2 dropout(s)" in err
+
+
+def test_sensor_that_never_comes_back_exits_2_with_the_file_intact(short_session, tmp_path, capsys):
+    out = tmp_path / "lost.csv"
+    rc = main(
+        [
+            "live",
+            "--sensor",
+            f"emulated:{short_session}?speed=10&disconnect_every=10&down=100",
+            "--reconnect-timeout",
+            "2",
+            "--json",
+            "--out",
+            str(out),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert "could not reconnect" in err and "Traceback" not in err
+    assert "Recorded to" in err  # the summary of what was counted before the loss
+    rec = read_recording(out)
+    assert 9.0 < rec.duration_s <= 10.0 and not rec.warnings

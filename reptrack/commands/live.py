@@ -90,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
         label = f"sensor {args.sensor}"
 
     tty = sys.stdout.isatty()
-    cues = CuePlayer(args.cues, guidance, bell_out=default_bell_out() if not args.json else None) if args.cues != "off" else None
+    # With --cues off the screen still shows the metronome word (a silent player).
+    cues = None if (args.json and args.cues == "off") else CuePlayer(args.cues, guidance, bell_out=default_bell_out())
 
     def note(msg: str) -> None:
         print(f"reptrack: {msg}", file=sys.stderr, flush=True)
@@ -106,14 +107,22 @@ def run(args: argparse.Namespace) -> int:
         note=note if args.json else None,
     )
 
+    def drive(view: object) -> None:
+        try:
+            asyncio.run(run_live(source, session, view, speed=speed))
+        except SensorError:
+            session.finish()
+            sys.stderr.write(session.summary())  # what was counted and recorded before the sensor was lost
+            raise
+
     if args.json:
-        asyncio.run(run_live(source, session, None, speed=speed))
+        drive(None)
         sys.stderr.write(session.summary())
         return 0
     if not tty:
         from ..live.view import PlainView
 
-        asyncio.run(run_live(source, session, PlainView(sys.stdout), speed=speed))
+        drive(PlainView(sys.stdout))
         sys.stdout.write(session.summary())
         return 0
 
@@ -122,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
     view = LiveView(speed=speed).bind(session)
     try:
         with view:
-            asyncio.run(run_live(source, session, view, speed=speed))
+            drive(view)
     finally:
         session.finish()
     sys.stdout.write(session.summary())
