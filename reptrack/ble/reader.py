@@ -124,6 +124,10 @@ class RecordSummary:
         return "\n".join(lines) + "\n"
 
 
+class StreamStopped(Exception):
+    """:meth:`SensorStream.stop` was called before the stream was open."""
+
+
 def _looks_like_address(s: str) -> bool:
     return bool(_MAC_RE.match(s) or _UUID_RE.match(s))
 
@@ -200,6 +204,8 @@ class SensorStream:
             forced, target = await self._start_emulator(forced)
         try:
             device, adv = await self._find(target, self.scan_timeout_s)
+            if self._stopping:
+                raise StreamStopped()
             if device is None:
                 raise SensorError(
                     f"no sensor matching {target!r} was found within {self.scan_timeout_s:g} s; "
@@ -669,7 +675,23 @@ async def record(
 
     stream = SensorStream(sensor, profile_id, profiles_dirs, reconnect_timeout_s)
     stopped = "ended"
-    async with stream:
+
+    async def watch_stop() -> None:
+        assert stop is not None
+        await stop.wait()
+        stream.stop()
+
+    stopper = asyncio.ensure_future(watch_stop()) if stop is not None else None
+    try:
+        await stream.__aenter__()
+    except StreamStopped:
+        # Stopped (Ctrl-C) while still looking for the sensor: nothing recorded, no file.
+        return RecordSummary(str(out), sensor, profile_id or "?", 0, 0.0, [], dict(stream.stats), "interrupted")
+    except BaseException:
+        if stopper is not None:
+            stopper.cancel()
+        raise
+    try:
         if on_open is not None:
             on_open(stream)
         writer = NativeCsvWriter(out, stream.meta)
@@ -694,14 +716,9 @@ async def record(
                     stream.stop()  # no data arrived to end it (link down)
                     return
 
-        async def watch_stop() -> None:
-            assert stop is not None
-            await stop.wait()
-            stream.stop()
-
         helpers = [asyncio.ensure_future(flusher())]
-        if stop is not None:
-            helpers.append(asyncio.ensure_future(watch_stop()))
+        if stopper is not None:
+            helpers.append(stopper)
         try:
             async for batch in stream:
                 t, acc = batch.t, batch.acc
@@ -738,6 +755,10 @@ async def record(
             drain()
             writer.close()
         return _summary(stream, out, writer.samples_written, last_t, stopped)
+    finally:
+        if stopper is not None:
+            stopper.cancel()
+        await stream.__aexit__(None, None, None)
 
 
 def _summary(stream: SensorStream, out: str, n: int, last_t: float, stopped: str) -> RecordSummary:
