@@ -168,3 +168,13 @@ def test_missing_file_and_directory(tmp_path: Path, capsys) -> None:
 def test_bad_columns_option(tmp_path: Path, capsys) -> None:
     p = _write(tmp_path, ["a,b,c,d"] + [f"{i / 50},0,0,1" for i in range(300)], "g.csv")
     _refused(p, capsys, "cannot understand 'tx'", columns="t=a,ax=b,ay=c,az=d,tx")
+
+
+def test_native_header_ended_by_a_vertical_tab_is_refused(tmp_path: Path, capsys) -> None:
+    """Regression (found by the fuzz test): Python and pandas disagree on line ends."""
+    p = tmp_path / "n.csv"
+    p.write_text("# sensor: x\nt,ax,ay,az,gx,gy,gz\x0b0.0,,,,1,2,3\n" + "\n".join(f"{i / 50},0,0,1,,," for i in range(200)) + "\n")
+    with pytest.raises(InputError):
+        read_recording(p)
+    assert main(["analyze", str(p)]) == 2
+    assert "Traceback" not in capsys.readouterr().err

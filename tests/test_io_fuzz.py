@@ -56,6 +56,15 @@ def _sl_total_bytes() -> bytes:
     return ("\n".join(out) + "\n").encode()
 
 
+def _native_bytes() -> bytes:
+    """The real MetaBase accelerometer + gyroscope pair as one native CSV."""
+    from reptrack.io import write_native
+
+    with tempfile.TemporaryDirectory() as d:
+        write_native(read_recording(OHP_ACC), Path(d) / "n.csv")
+        return (Path(d) / "n.csv").read_bytes()
+
+
 #: name -> (file name, bytes, companion files written next to it)
 BASES: dict[str, tuple[str, bytes, dict[str, bytes]]] = {
     "metabase+gyro": (OHP_ACC.name, OHP_ACC.read_bytes(), {OHP_GYRO.name: OHP_GYRO.read_bytes()}),
@@ -65,6 +74,7 @@ BASES: dict[str, tuple[str, bytes, dict[str, bytes]]] = {
     "sensorlogger-acc": (SL.name, SL.read_bytes(), {}),
     "sensorlogger-total": ("TotalAcceleration.csv", _sl_total_bytes(), {}),
     "polar": ("Polar_Sense_1_ACC.txt", _polar_bytes(), {}),
+    "native": ("session.csv", _native_bytes(), {}),
 }
 
 

@@ -55,7 +55,16 @@ def read_source(src: Source, native_path: Path | None = None, **options: Any) ->
     if options:
         return generic.read(src, table, **options)
     if native_path is not None and table.sep == "," and looks_native(table.header):
-        return read_native(native_path)
+        try:
+            return read_native(native_path)
+        except (KeyError, IndexError, ValueError, TypeError, OverflowError) as exc:
+            # read_native raises InputError for everything it knows; this is a
+            # last line of defence so a damaged file never ends in a traceback
+            raise InputError(
+                f"the native CSV is damaged and cannot be read ({type(exc).__name__}: {str(exc)[:60]}); "
+                "check its header line and delimiters",
+                str(native_path),
+            ) from None
     for fmt in FORMATS:
         if fmt.sniff(table):
             return fmt.read(src, table)
