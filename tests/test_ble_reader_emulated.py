@@ -13,7 +13,6 @@ profiles get host-spread times (best effort, documented in docs/recording.md).
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
@@ -246,3 +245,24 @@ async def test_gives_up_after_reconnect_timeout_with_file_intact(tmp_path: Path)
     rec = read_recording(str(out))
     assert rec.n_samples == ei.value.summary.samples > 50  # type: ignore[attr-defined]
     assert ei.value.summary.stopped == "sensor lost"  # type: ignore[attr-defined]
+
+
+async def test_wrong_profile_for_the_sensor_is_one_sentence(tmp_path: Path) -> None:
+    """The device speaks one protocol, the user forces another: a clear error, no traceback."""
+    from reptrack.ble.emulated import VirtualRadio, load_emulated, parse_emulated
+    from reptrack.ble.encoders import Encoder
+    from reptrack.errors import SensorError
+
+    src = _source(tmp_path, dur=3.0)
+    radio = VirtualRadio()
+    prof = PROFILES["movesense"]
+    sensor = load_emulated(parse_emulated(f"emulated:{src}?speed=0"), prof, Encoder(prof), radio)
+    await sensor.start()
+    stream = SensorStream("Movesense", profile_id="polar-h10")
+    stream._scanner_backend, stream._client_backend = radio.scanner_backend(), radio.client_backend()
+    try:
+        with pytest.raises(SensorError, match="no characteristic the 'polar-h10' profile needs"):
+            async with stream:
+                pass
+    finally:
+        await sensor.stop()

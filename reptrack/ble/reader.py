@@ -223,7 +223,7 @@ class SensorStream:
                     )
             self.profile = forced
             self._make_state()
-            await self._connect_and_start()
+            await self._first_connect()
         except BaseException:
             await self._shutdown()
             raise
@@ -303,6 +303,32 @@ class SensorStream:
             return found.result()
         found.cancel()
         return None, None
+
+    async def _first_connect(self, attempts: int = 3) -> None:
+        """Connect and start, retrying transient failures (BlueZ/WinRT aborts are common)."""
+        delay = BACKOFF_START_S
+        for i in range(attempts):
+            try:
+                await asyncio.wait_for(self._connect_and_start(), 30.0)
+                return
+            except (SensorError, StreamStopped):
+                raise
+            except Exception as exc:
+                await self._drop_client()
+                if "CharacteristicNotFound" in type(exc).__name__:
+                    raise SensorError(
+                        f"the sensor has no characteristic the {self.profile.id!r} profile needs ({_one_line(exc)}); "
+                        "is this the right --profile for it? (`reptrack scan` shows the matching one)"
+                    ) from None
+                if i == attempts - 1:
+                    name = self.sensor if self.emulator is None else self.emulator.name
+                    raise SensorError(
+                        f"could not connect to {name!r} and start its stream ({type(exc).__name__}: {_one_line(exc)}); "
+                        "move it closer, make sure no phone app holds it, and try again"
+                    ) from None
+                log.info("connect attempt %d failed: %s", i + 1, _one_line(exc))
+                await asyncio.sleep(delay)
+                delay *= BACKOFF_FACTOR
 
     async def _connect_and_start(self) -> None:
         """Connect, subscribe (data + answers) and write the start commands."""
@@ -435,12 +461,16 @@ class SensorStream:
                 if gen != self._generation:
                     continue  # from a previous connection
                 if kind == "data":
+                    # Everything received is decoded, even after an event in the same drain.
                     self._decode_one(payload, arrival, ts, accs, gaps)
+                    if event == "stall":
+                        event = None  # data did come: the link is alive after all
                     continue
-                event = "disconnected" if kind == "stall" else kind
-                if kind == "stall":
-                    log.info("no data for %.1f s: treating the link as lost", self._stall_s())
-                break
+                if event is None or event == "stall":
+                    event = kind
+            if event == "stall":
+                log.info("no data for %.1f s: treating the link as lost", self._stall_s())
+                event = "disconnected"
             if ts:
                 batch = Batch(np.concatenate(ts), np.concatenate(accs), gaps)
                 self._account(batch)
