@@ -31,6 +31,8 @@ from .strapcheck import StrapMonitor, StrapReport
 #: With no batch for this long (wall s) the sensor is shown as silent.
 #: 1 s: Polar frames hold up to ~1 s of samples, so shorter silences are normal.
 SILENT_AFTER_S = 1.5
+#: How often the metronome is advanced (Hz): cues land within 1/20 s of their time.
+CUE_TICK_HZ = 20.0
 #: Stream-time extrapolation between batches is capped at this (s).
 MAX_EXTRAPOLATE_S = 1.0
 #: The "stop the set" hint: this many wobble-flagged reps in a row in the
@@ -458,12 +460,16 @@ async def run_live(
                     break
 
     async def refresh() -> None:
-        period = 1.0 / refresh_hz
+        # The metronome ticks at CUE_TICK_HZ (cue timing within ~50 ms); the
+        # screen is redrawn at refresh_hz (drawing is the expensive part).
+        every = max(1, round(CUE_TICK_HZ / refresh_hz))
+        n = 0
         while True:
             session.tick(speed=speed)
-            if view is not None:
+            if view is not None and n % every == 0:
                 view.update(session.state, time.monotonic())
-            await asyncio.sleep(period)
+            n += 1
+            await asyncio.sleep(1.0 / CUE_TICK_HZ)
 
     feeder = asyncio.create_task(feed())
     painter = asyncio.create_task(refresh())
