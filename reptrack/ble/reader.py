@@ -549,13 +549,7 @@ class SensorStream:
         """Reconnect with backoff until ``reconnect_timeout_s``; re-subscribe and restart."""
         lost_at = time.monotonic()
         self._lost_at = lost_at
-        old, self._client = self._client, None
-        self._generation += 1
-        if old is not None:
-            try:
-                await asyncio.wait_for(old.disconnect(), 2.0)
-            except Exception:
-                pass
+        await self._drop_client()
         self._decoder.reset()
         if hasattr(self._timeline, "link_lost"):
             self._timeline.link_lost()
@@ -593,6 +587,7 @@ class SensorStream:
         )
 
     async def _drop_client(self) -> None:
+        """Forget the current client (late callbacks from it are ignored) and hang up."""
         client, self._client = self._client, None
         self._generation += 1
         if client is not None:
