@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -49,6 +48,19 @@ def sim_file(dirpath: Path, name: str, rate_hz: float, seed: int, **over) -> Pat
     p = dirpath / f"{name}-{rate_hz:g}hz-{seed}.csv"
     write_simulation(simulate(cfg, seed=seed), p)
     return p
+
+
+def sim_clip(tmp: Path, seed: int, seconds: float, name: str) -> tuple[Path, float]:
+    """The first ``seconds`` of a 100 Hz seated session as a native CSV; returns (path, duration s)."""
+    from reptrack.io import read_recording
+    from reptrack.io.native import write_native
+
+    rec = read_recording(sim_file(tmp, "seated-3x15", 100.0, seed))
+    keep = rec.t <= seconds
+    clip = dataclasses.replace(rec, t=rec.t[keep], acc=rec.acc[keep], gyro=None, gyro_t=None, gaps=[])
+    f = tmp / name
+    write_native(clip, f)
+    return f, clip.duration_s
 
 
 # ---------------------------------------------------------------------------
@@ -102,18 +114,10 @@ open(out, "w").write(f"{ru.ru_utime + ru.ru_stime} {wall} {steady} {p.returncode
 
 
 def bench_cpu(tmp: Path) -> None:
-    from reptrack.io import read_recording
-    from reptrack.io.native import write_native
-
-    src = sim_file(tmp, "seated-3x15", 100.0, 302)
-    rec = read_recording(src)
-    keep = rec.t <= 25.0
-    clip = dataclasses.replace(rec, t=rec.t[keep], acc=rec.acc[keep], gyro=None, gyro_t=None, gaps=[])
-    f = tmp / "clip100.csv"
-    write_native(clip, f)
+    f, duration = sim_clip(tmp, 302, 25.0, "clip100.csv")
     wrapper = tmp / "wrap.py"
     wrapper.write_text(WRAPPER)
-    print(f"live CPU at 100 Hz ({clip.duration_s:.0f} s replay at speed 1):")
+    print(f"live CPU at 100 Hz ({duration:.0f} s replay at speed 1):")
 
     def report(label: str, res: Path) -> None:
         cpu, wall, steady, rc = res.read_text().split()
@@ -179,16 +183,8 @@ async def _latency_one(path: Path, profile: str, speed: float) -> tuple[list[flo
 
 
 def bench_latency(tmp: Path, speed: float = 4.0) -> None:
-    from reptrack.io import read_recording
-    from reptrack.io.native import write_native
-
-    src = sim_file(tmp, "seated-3x15", 100.0, 303)
-    rec = read_recording(src)
-    keep = rec.t <= 70.0
-    clip = dataclasses.replace(rec, t=rec.t[keep], acc=rec.acc[keep], gyro=None, gyro_t=None, gaps=[])
-    f = tmp / "clip.csv"
-    write_native(clip, f)
-    print(f"wall-clock rep latency through the emulated sensor ({clip.duration_s:.0f} s clip, played at x{speed:g}, "
+    f, duration = sim_clip(tmp, 303, 70.0, "clip.csv")
+    print(f"wall-clock rep latency through the emulated sensor ({duration:.0f} s clip, played at x{speed:g}, "
           "figures scaled to real time):")
     print(f"  {'profile':<20} {'pkt':>4} {'reps':>4} {'wall mean':>9} {'wall max':>8} {'algo mean':>9} {'algo max':>8}")
     for pid in PROFILES:

@@ -19,16 +19,10 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from ..report.text import FLAG_WORDS
 from .session import LiveState
 
 PHASE_STYLE = {"lifting": "bold green", "holding": "bold cyan", "lowering": "bold yellow", "resting": "bold white"}
-FLAG_WORDS = {
-    "lift_too_fast": "fast lift",
-    "lower_too_fast": "fast lower",
-    "no_pause": "no pause",
-    "partial": "partial",
-    "wobble": "wobbly",
-}
 
 
 def _clock(s: float) -> str:
