@@ -85,10 +85,10 @@ def fill_short_nan_runs(
     rows in longer runs (or at the very ends) are marked ``False`` in the mask
     so the caller drops them (they become gaps, never invented data).
     """
-    bad = np.isnan(x).any(axis=1)
     keep = np.ones(len(t), dtype=bool)
-    if not bad.any():
+    if not np.isnan(x).any():  # fast path: a per-row test costs ~10x more
         return keep, 0, 0
+    bad = np.isnan(x).any(axis=1)
     n_filled = n_dropped = 0
     edges = np.diff(np.concatenate(([0], bad.view(np.int8), [0])))
     starts = np.flatnonzero(edges == 1)
