@@ -36,6 +36,7 @@ def test_report_of_two_files(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     html = out.read_text(encoding="utf-8")
     assert all(f.name in html for f in files)
     assert "Comparison" in html and "check the left heel" in html
+    assert "shank tilt (deg)" in html  # the segmenter's own motion signal is drawn
     # the report shows the reps analyze finds
     assert main(["analyze", str(files[0]), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)

@@ -192,7 +192,7 @@ def test_fallback_motion_signal_follows_the_true_tilt(session) -> None:
     assert abs(np.median(rest)) < 0.3
 
 
-def test_the_core_motion_trace_is_used_when_present(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_analyzers_motion_trace_is_used_when_the_session_has_one(monkeypatch: pytest.MonkeyPatch) -> None:
     import reptrack.analysis as analysis
 
     s = example_session(sets=1, reps_per_set=3)
@@ -204,6 +204,9 @@ def test_the_core_motion_trace_is_used_when_present(monkeypatch: pytest.MonkeyPa
         return t, np.full_like(t, 1.25)
 
     monkeypatch.setattr(analysis, "motion_trace", fake, raising=False)
+    html = render_sessions([s])  # built by hand: no trace, no re-analysis, the fallback
+    assert calls == [] and "tilt from gravity" in html
+    s.trace = (np.arange(0, 40, 0.1), np.zeros(400))  # as the analyzer leaves it
     html = render_sessions([s])
     assert calls == [s]
     assert "shank tilt (deg)" in html and "tilt from gravity" not in html

@@ -1,10 +1,13 @@
 """The motion signal drawn in the report: shank tilt over time.
 
-Uses :func:`reptrack.analysis.motion_trace` (the segmenter's own angle
-signal) when the core provides it.  Otherwise falls back to the angle (deg)
-between the low-passed acceleration and the recording's median gravity
-direction -- orientation-free, always >= 0, and close to the shank tilt
-excursion for a heel raise (see DESIGN.md, "The physics").
+A session from the analyzer carries the segmenter's own angle signal
+(``Session.trace``), read through :func:`reptrack.analysis.motion_trace`.
+A session built without the analyzer (tests, previews, benchmarks) has none;
+rather than re-running the whole analysis for a picture, the report then
+draws the angle (deg) between the low-passed acceleration and the
+recording's median gravity direction -- orientation-free, always >= 0, and
+close to the shank tilt excursion of a heel raise (see DESIGN.md, "The
+physics") -- and labels it "tilt from gravity".
 """
 
 from __future__ import annotations
@@ -20,19 +23,16 @@ FALLBACK_SMOOTH_S = 0.25
 
 def motion_trace(session: Session) -> tuple[np.ndarray, np.ndarray, str]:
     """``(t_s, angle_deg, source)`` for the plot; ``source`` names which signal."""
-    try:
-        from ..analysis import motion_trace as core_trace  # type: ignore[attr-defined]
-    except ImportError:
-        core_trace = None
-    if core_trace is not None:
+    if getattr(session, "trace", None) is not None:
         try:
-            t, y = core_trace(session)
-            t = np.asarray(t, dtype=np.float64)
-            y = np.asarray(y, dtype=np.float64)
-            if t.shape == y.shape and len(t):
-                return t, y, "shank tilt (deg)"
-        except NotImplementedError:  # pragma: no cover - core stub
-            pass
+            from ..analysis import motion_trace as core_trace  # type: ignore[attr-defined]
+        except ImportError:  # pragma: no cover - older core
+            core_trace = None
+        t, y = core_trace(session) if core_trace is not None else session.trace  # type: ignore[misc]
+        t = np.asarray(t, dtype=np.float64)
+        y = np.asarray(y, dtype=np.float64)
+        if t.shape == y.shape and len(t):
+            return t, y, "shank tilt (deg)"
     return _fallback_trace(session)
 
 
