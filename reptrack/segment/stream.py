@@ -91,6 +91,13 @@ MIN_RANGE_DEG = 0.5
 #: Out-and-back movements beyond this (deg) are not heel raises (standing
 #: bent-knee raises reach ~12 deg, single-leg raises from a heel drop ~15 deg).
 MAX_RANGE_DEG = 25.0
+#: A movement under SMALL_RANGE_DEG whose lift or lower is quicker than
+#: SMALL_FAST_S is a fidget (fast reps are full-range, partial reps slow).
+SMALL_RANGE_DEG = 1.2
+SMALL_FAST_S = 1.0
+#: With no earlier rep to compare with, a rep must reach this (deg): the
+#: smallest full heel raise (seated) tilts the shank ~1.5 deg.
+MIN_FIRST_RANGE_DEG = 1.0
 #: A rep smaller than this fraction of the reference range is not a rep.
 PARTIAL_MIN_REL = 0.25
 #: Each of lift and lower must last at least this long (s); fidgets are quicker.
@@ -109,7 +116,9 @@ STILL_DRIFT_REL = 0.03
 #: Longest movement considered (s).
 MAX_EPISODE_S = 30.0
 #: Flat data required after a rep's fitted end before it is reported (s).
-SETTLE_S = 0.3
+SETTLE_S = 0.25
+#: Longest interval (s) between re-fits while waiting for a rep's end to settle.
+ATTEMPT_S = 0.1
 #: Longest the lower transition is waited for after the return (s).
 MAX_SETTLE_WAIT_S = 4.0
 #: Low-pass of the signed tilt before fitting: two moving averages of this (s).
@@ -477,6 +486,24 @@ class StreamAnalyzer:
         self._last_ret_idx = ep.ret
         return True
 
+    def _finalise(self, ep: _Episode, rep: Rep | None, k: int, cut: int | None) -> None:
+        """Close the current movement at grid index ``k`` (emit ``rep`` if any)."""
+        assert ep.ret is not None
+        self._ep = None
+        if rep is not None:
+            self._emit_rep(rep, at=k / self.fs)
+            end_idx = int(np.ceil(rep.end * self.fs))
+            self._last_end_idx = min(max(end_idx, ep.ret), k)
+            # the bottom just measured is the freshest baseline (reps with
+            # short rests never leave a still 2-s window for the rest logic)
+            lo = end_idx + int(DET_MA_S * 2 * self.fs)
+            if k + 1 - lo >= int(0.1 * self.fs):
+                self._b = unit(self._gslice(lo, k + 1).mean(axis=0))
+        self._idle_start = ep.ret if cut is None else cut
+        self._pos = max((cut if cut is not None else ep.ret) + 1, self._idle_start)
+        if cut is None:
+            self._pos = max(self._pos, min(k, self._last_end_idx or k))
+
     def _rebaseline(self, k: int) -> None:
         """Abandon the current movement; learn the new resting direction at ``k``."""
         self._ep = None
@@ -507,16 +534,7 @@ class StreamAnalyzer:
         window_end = cut if cut is not None else k
         rep_or_wait = self._measure(ep, window_end, k)
         if rep_or_wait is None or isinstance(rep_or_wait, Rep) or cut is not None or final:
-            self._ep = None
-            if isinstance(rep_or_wait, Rep):
-                self._emit_rep(rep_or_wait, at=k / self.fs)
-                end_idx = int(np.ceil(rep_or_wait.end * self.fs))
-                self._last_end_idx = min(max(end_idx, ep.ret), k)
-            self._idle_start = ep.ret if cut is None else cut
-            self._pos = (cut if cut is not None else ep.ret) + 1
-            self._pos = max(self._pos, self._idle_start)
-            if cut is None:
-                self._pos = max(self._pos, min(k, self._last_end_idx or k))
+            self._finalise(ep, rep_or_wait if isinstance(rep_or_wait, Rep) else None, k, cut)
             return True
         # not settled yet: wait until SETTLE_S after the fitted end
         nxt = int(rep_or_wait)
@@ -532,7 +550,8 @@ class StreamAnalyzer:
                     self._last_end_idx = k
                 self._idle_start = self._pos = k + 1
                 return True
-        ep.attempt = max(k + 1, nxt)
+        # re-fit at least every ATTEMPT_S: the fitted end can move earlier
+        ep.attempt = min(max(k + 1, nxt), k + max(1, int(ATTEMPT_S * self.fs)))
         return True
 
     # ------------------------------------------------------------ measuring
@@ -621,7 +640,11 @@ class StreamAnalyzer:
             return self._reject("dynamic acceleration")
         if self._axis_ref is not None and abs(float(u @ self._axis_ref)) < AXIS_MIN_COS:
             return self._reject("axis differs")
+        if range_deg < SMALL_RANGE_DEG and min(lift_s, lower_s) < SMALL_FAST_S:
+            return self._reject("small and quick (a fidget)")
         ref = reference_range(self._ranges, self.guidance.partial_rel)
+        if ref is None and range_deg < MIN_FIRST_RANGE_DEG:
+            return self._reject("too small for a first rep")
         range_rel = range_deg / ref if ref else 1.0
         if range_rel < PARTIAL_MIN_REL:
             return self._reject("below partial minimum")
