@@ -35,10 +35,6 @@ SILENT_AFTER_S = 1.5
 CUE_TICK_HZ = 20.0
 #: Stream-time extrapolation between batches is capped at this (s).
 MAX_EXTRAPOLATE_S = 1.0
-#: The "stop the set" hint: this many wobble-flagged reps in a row in the
-#: current set mean control is lost (the guidance: "stop the set when control
-#: is lost").  The set summary's own hint (from the core) replaces it at set end.
-WOBBLE_RUN_FOR_HINT = 2
 
 
 @dataclass
@@ -241,15 +237,17 @@ class LiveSession:
             self.json_out.flush()
 
     def _live_hint(self, rep: Rep) -> str | None:
-        in_set = [r for r in self.sa.reps if r.set == rep.set]
-        run = 0
-        for r in reversed(in_set):
-            if "wobble" not in r.flags:
-                break
-            run += 1
-        if run >= WOBBLE_RUN_FOR_HINT:
-            return f"control lost: stop the set (at rep {in_set[-run].index_in_set})"
-        return None
+        """The core's "stop the set" hint for the set in progress (one rule, in the segmenter).
+
+        The analyzer decides the hint when it reports the rep that lost
+        control and puts it in the set's summary at the end of the set; this
+        shows the same sentence as soon as it is decided.
+        """
+        current = getattr(self.sa, "_set", None)
+        hint = getattr(current, "hint", None)
+        if hint is None and self.sa.sets and self.sa.sets[-1].index == rep.set:
+            hint = self.sa.sets[-1].hint
+        return hint
 
     def _gap_events(self, gaps: list[Gap], at: float) -> list[Event]:
         out = []
