@@ -1,0 +1,114 @@
+"""``reptrack analyze`` as a user runs it: text table, the schema-1 JSON,
+directories, guidance profiles, and one-sentence errors with exit status 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reptrack import __version__
+from reptrack.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data" / "seated_3x15.csv"
+
+REP_FIELDS = {
+    "index", "set", "index_in_set", "start", "top", "lower_start", "end", "lift_s", "hold_s",
+    "lower_s", "rest_s", "range_deg", "range_rel", "wobble", "flags",
+}
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    rc = main(list(args))
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as ei:
+        main(["--version"])
+    assert ei.value.code == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_json_document_follows_schema_1(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = _run(capsys, "analyze", str(SAMPLE), "--json")
+    assert rc == 0
+    doc = json.loads(out)
+    assert doc["schema"] == 1
+    assert set(doc) >= {"schema", "recording", "guidance", "reps", "sets", "summary"}
+    rec = doc["recording"]
+    assert set(rec) >= {"path", "samples", "duration_s", "sample_rate_hz", "start_utc", "gaps"}
+    assert rec["sample_rate_hz"] == pytest.approx(52.0, rel=0.01)
+    g = doc["guidance"]
+    assert (g["name"], g["lift_min_s"], g["hold_min_s"], g["lower_min_s"]) == ("3-1-3", 2.0, 0.5, 2.0)
+    assert doc["summary"]["reps"] == len(doc["reps"]) == 45
+    for r in doc["reps"]:
+        assert REP_FIELDS <= set(r)
+        assert r["start"] < r["top"] <= r["lower_start"] < r["end"]
+        assert r["lift_s"] == pytest.approx(r["top"] - r["start"])
+    firsts = [r for r in doc["reps"] if r["index_in_set"] == 1]
+    assert all(r["rest_s"] is None for r in firsts)
+    for s in doc["sets"]:
+        assert {"index", "start", "end", "reps", "target_reps", "flagged", "compliance", "hint"} <= set(s)
+        assert 0.0 <= s["compliance"] <= 1.0
+    assert "NaN" not in out and "Infinity" not in out
+
+
+def test_text_table_lists_reps_and_sets(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = _run(capsys, "analyze", str(SAMPLE))
+    assert rc == 0
+    assert "Set 1:" in out and "of 15 reps" in out
+    assert "Total: 45 reps in 3 set(s)" in out
+
+
+def test_directory_and_guidance_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    prof = tmp_path / "slow.toml"
+    prof.write_text('name = "slow"\nlift_min_s = 2.5\nlower_min_s = 2.5\nreps_per_set = 12\n')
+    d = tmp_path / "sessions"
+    d.mkdir()
+    (d / "a.csv").write_bytes(SAMPLE.read_bytes())
+    rc, out, _ = _run(capsys, "analyze", str(d), "--json", "--guidance", str(prof))
+    assert rc == 0
+    doc = json.loads(out)
+    assert doc["guidance"]["name"] == "slow" and doc["guidance"]["lift_min_s"] == 2.5
+    assert all(s["target_reps"] == 12 for s in doc["sets"])
+
+
+def test_rest_recording_gives_empty_lists(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "still.csv"
+    p.write_text("t,ax,ay,az\n" + "\n".join(f"{i / 50:.3f},0.01,0.02,0.99" for i in range(1000)) + "\n")
+    rc, out, _ = _run(capsys, "analyze", str(p), "--json")
+    doc = json.loads(out)
+    assert rc == 0 and doc["reps"] == [] and doc["sets"] == [] and doc["summary"]["reps"] == 0
+
+
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        ("t,ax,ay\n0,0,0\n", "t,ax,ay"),
+        ("t,ax,ay,az\n" + "\n".join(f"{i / 50},0,0,9.81" for i in range(300)), "m/s^2"),
+    ],
+)
+def test_bad_input_is_one_sentence_exit_2(tmp_path: Path, content: str, needle: str) -> None:
+    p = tmp_path / "bad.csv"
+    p.write_text(content)
+    r = subprocess.run(
+        [sys.executable, "-m", "reptrack", "analyze", str(p)], capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == 2
+    assert needle in r.stderr
+    assert "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert str(p) in r.stderr
+
+
+def test_unknown_guidance_and_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, _, err = _run(capsys, "analyze", str(SAMPLE), "--guidance", "9-9-9")
+    assert rc == 2 and "unknown guidance" in err
+    rc, _, err = _run(capsys, "analyze", "/nonexistent/x.csv")
+    assert rc == 2 and "no such file" in err
