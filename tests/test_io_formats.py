@@ -179,7 +179,7 @@ def test_polar_time_base_is_ns_since_2000(tmp_path: Path) -> None:
     rows = [f"2026-01-01T00:00:00.000;{599_616_000_000_000_000 + i * 5_000_000};0;-1000;12" for i in range(600)]
     p.write_text("Phone timestamp;sensor timestamp [ns];X [mg];Y [mg];Z [mg]\n" + "\n".join(rows) + "\n")
     rec = read_recording(p)
-    assert rec.start_utc == "2019-01-01T00:00:00.000Z"  # 599616000 s after 2000-01-01
+    assert rec.start_utc == "2019-01-01T00:00:00Z"  # 599616000 s after 2000-01-01
     assert rec.median_rate_hz == pytest.approx(200.0)
     assert rec.acc[0] == pytest.approx([0.0, -1.0, 0.012])
 
@@ -261,7 +261,7 @@ def test_generic_columns_units_and_time_unit(tmp_path: Path) -> None:
     rec = read_recording(p, columns="t=timestamp,ax=AccX,ay=AccY,az=5", units="m/s2", time_unit="ms")
     assert rec.median_rate_hz == pytest.approx(50.0)
     assert rec.acc[0] == pytest.approx([0.02, 0.0, 0.99], abs=1e-5)
-    assert rec.start_utc == "2023-11-14T22:13:20.000Z"
+    assert rec.start_utc == "2023-11-14T22:13:20Z"
 
 
 def test_generic_bad_column_spec_names_the_columns_found(tmp_path: Path) -> None:

@@ -435,14 +435,17 @@ def relative_time(raw: np.ndarray, seconds_per_unit: float) -> tuple[np.ndarray,
 
 
 def iso_utc(unix_s: float | None) -> str | None:
-    """ISO 8601 UTC (milliseconds, ``Z``) of Unix seconds; ``None`` if absent or implausible."""
+    """ISO 8601 UTC of Unix seconds, to the millisecond (``...T07:30:00.250Z``;
+    ``...T07:30:00Z`` on a whole second, as native files write it); ``None``
+    if absent or outside 2000-2100."""
     if unix_s is None or not np.isfinite(unix_s) or not (EPOCH_RANGE_S[0] <= unix_s <= EPOCH_RANGE_S[1]):
         return None
     try:
-        dt = datetime.fromtimestamp(unix_s, tz=timezone.utc)
+        dt = datetime.fromtimestamp(round(float(unix_s), 3), tz=timezone.utc)
     except (OverflowError, OSError, ValueError):
         return None
-    return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    spec = "seconds" if dt.microsecond == 0 else "milliseconds"
+    return dt.isoformat(timespec=spec).replace("+00:00", "Z")
 
 
 def spread_repeated_times(t: np.ndarray, rate_hz: float) -> np.ndarray:
