@@ -140,6 +140,18 @@ def test_binary_file(tmp_path: Path, capsys) -> None:
     _refused(p, capsys, "binary file")
 
 
+def test_utf16_and_gzip_files_say_how_to_fix_them(tmp_path: Path, capsys) -> None:
+    import gzip
+
+    text = OHP.read_text()
+    p = tmp_path / "u16.csv"
+    p.write_bytes(text.encode("utf-16"))
+    _refused(p, capsys, "UTF-16", "UTF-8")
+    g = tmp_path / "rec.csv.gz"
+    g.write_bytes(gzip.compress(text.encode()))
+    _refused(g, capsys, "gzip", "unpack")
+
+
 def test_empty_zip(tmp_path: Path, capsys) -> None:
     p = tmp_path / "export.zip"
     p.write_bytes(zip_bytes({}))

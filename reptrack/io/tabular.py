@@ -224,6 +224,10 @@ def sniff(src: Source) -> Table:
     head = src.head
     if not head.strip():
         raise InputError("the file is empty" if len(head) < HEAD_BYTES else "no header line in the first 64 KiB", src.name)
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError("the file is UTF-16 text; save it as a UTF-8 CSV (\"CSV UTF-8\" in spreadsheets)", src.name)
+    if head[:2] == b"\x1f\x8b":
+        raise InputError("the file is gzip-compressed; unpack it (gunzip) and give the CSV", src.name)
     if b"\x00" in head:
         raise InputError("this is a binary file, not a CSV recording; give the CSV export instead", src.name)
     lines = head_lines(head)
