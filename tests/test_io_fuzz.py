@@ -94,7 +94,7 @@ def assert_valid(rec: Recording) -> None:
     assert all(isinstance(w, str) for w in rec.warnings)
 
 
-def _read(name: str, data: bytes, companions: dict[str, bytes], zipped: bool = False) -> None:
+def _read(name: str, data: bytes, companions: dict[str, bytes], zipped: bool = False, **options: str) -> None:
     with tempfile.TemporaryDirectory() as d:
         folder = Path(d)
         for n, b in companions.items():
@@ -106,7 +106,7 @@ def _read(name: str, data: bytes, companions: dict[str, bytes], zipped: bool = F
             path = folder / name
             path.write_bytes(data)
         try:
-            rec = read_recording(path)
+            rec = read_recording(path, **options)
         except InputError as exc:
             assert str(exc).startswith(str(path)) and exc.message.strip()
             assert "\n" not in str(exc)
@@ -186,6 +186,26 @@ def test_mutated_real_files_never_crash(base: str) -> None:
     @given(mutated(data))
     def check(mut: bytes) -> None:
         _read(name, mut, companions)
+
+    check()
+
+
+def _generic() -> tuple[bytes, dict[str, str]]:
+    """The real MetaBase samples as a tab-separated CSV in mg and Unix ms (read with --columns)."""
+    from reptrack.io.export import write_generic
+
+    with tempfile.TemporaryDirectory() as d:
+        path, options = write_generic(read_recording(REST), Path(d) / "x.tsv")
+        return path.read_bytes(), options
+
+
+def test_mutated_generic_csv_with_columns_never_crashes() -> None:
+    data, options = _generic()
+
+    @FUZZ
+    @given(mutated(data))
+    def check(mut: bytes) -> None:
+        _read("log.tsv", mut, {}, **options)
 
     check()
 
