@@ -116,7 +116,7 @@ STILL_DRIFT_REL = 0.03
 #: Longest movement considered (s).
 MAX_EPISODE_S = 30.0
 #: Flat data required after a rep's fitted end before it is reported (s).
-SETTLE_S = 0.25
+SETTLE_S = 0.45
 #: Longest interval (s) between re-fits while waiting for a rep's end to settle.
 ATTEMPT_S = 0.1
 #: Longest the lower transition is waited for after the return (s).

@@ -45,6 +45,11 @@ from ..metrics import moving_average
 SHAPE_PARAMS = (2.2, 3.0, 4.0)
 #: Ramp fractions of the near-constant-speed (trapezoidal velocity) templates.
 TRAPEZOID_RAMPS = (0.1, 0.2, 0.3)
+#: Typical (onset -> 10 %) / (10 % -> 90 %) time ratio of human movements:
+#: 0.19 for near-constant speed, 0.49 minimum jerk, 0.54 raised cosine.
+C_TYPICAL = 0.45
+#: How much of the chosen template's own ratio to keep (0 = always typical).
+SHRINK = 0.5
 #: Resolution of the lookup tables (points over tau in [0, 1] and over y).
 TABLE_N = 1001
 #: Mid-range band of normalised position used for the line fit.
@@ -180,9 +185,21 @@ def fit_transition(
     rss = ((model - ys[None, :]) ** 2).mean(axis=1)
     rss[~ok] = np.inf
     k = int(np.argmin(rss))
+    onset, offset = float(t0[k]), float(t0[k] + dur[k])
+    if SHRINK < 1.0:
+        # Tails below the noise make the chosen template's ends uncertain:
+        # keep its 10 % and 90 % times (well measured) and pull the distance
+        # from there to the onset/offset towards the family's typical value.
+        t10 = onset + dur[k] * float(_lookup(inv[k : k + 1], np.array([[0.1]]))[0, 0])
+        t90 = onset + dur[k] * float(_lookup(inv[k : k + 1], np.array([[0.9]]))[0, 0])
+        span = t90 - t10
+        c_on = (t10 - onset) / span
+        c_off = (offset - t90) / span
+        onset = t10 - span * (C_TYPICAL + SHRINK * (c_on - C_TYPICAL))
+        offset = t90 + span * (C_TYPICAL + SHRINK * (c_off - C_TYPICAL))
     return TransitionFit(
-        onset=float(t0[k]),
-        offset=float(t0[k] + dur[k]),
+        onset=onset,
+        offset=offset,
         shape=names[k],
         rms=float(np.sqrt(rss[k])),
     )
