@@ -24,7 +24,16 @@ import numpy as np
 
 from ..errors import InputError
 from ..model import Recording
-from .tabular import NotARecording, Source, Table, companion_gyro, finish, read_columns, relative_time, retime_packet_stamps, unit_in
+from .tabular import (
+    NotARecording,
+    Source,
+    Table,
+    finish,
+    read_columns,
+    relative_time,
+    retime_packet_stamps,
+    unit_in,
+)
 from .tabular import sniff as sniff_table
 
 #: ``<prefix>_<Sensor>_<ODR>Hz_<version>.csv``
@@ -33,6 +42,8 @@ NAME_RE = re.compile(r"^(?P<prefix>.+)_(?P<sensor>[A-Za-z]+)_(?P<odr>\d+(?:\.\d+
 GRAVITY_HINT = (
     " (in MetaBase, the Accelerometer sensor's file; LinearAcceleration from sensor fusion has gravity removed)"
 )
+#: Metadata of every recording read by this module.
+META = {"sensor": "metamotion", "format": "metabase"}
 
 
 def sniff(table: Table) -> bool:
@@ -122,19 +133,9 @@ def read(src: Source, table: Table) -> Recording:
     epoch, acc, lines, warnings = _read_xyz(src, table)
     odr = _odr(src.filename)
     t, origin = _times_ms(epoch, odr, warnings)
-    gyro_t, gyro = companion_gyro(_find_sibling(src, "Gyroscope"), origin, _read_gyro, warnings)
     return finish(
-        src,
-        t,
-        acc,
-        lines,
-        origin_unix_s=origin,
-        gyro_t=gyro_t,
-        gyro_dps=gyro,
-        meta={"sensor": "metamotion", "format": "metabase"},
-        nominal_rate_hz=odr,
-        warnings=warnings,
-        gravity_hint=GRAVITY_HINT,
+        src, t, acc, lines, origin_unix_s=origin, companion=(_find_sibling(src, "Gyroscope"), _read_gyro),
+        meta=dict(META), nominal_rate_hz=odr, warnings=warnings, gravity_hint=GRAVITY_HINT,
     )
 
 

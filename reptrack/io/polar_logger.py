@@ -25,7 +25,6 @@ from .tabular import (
     NotARecording,
     Source,
     Table,
-    companion_gyro,
     finish,
     read_columns,
     relative_time,
@@ -38,6 +37,8 @@ TIME_COL = "sensor timestamp [ns]"
 ACC_UNITS = {"mg": 1e-3, "g": 1.0, "m/s^2": 1 / 9.80665, "m/s2": 1 / 9.80665}
 GYRO_UNITS = {"dps": 1.0, "deg/s": 1.0}
 NAME_RE = re.compile(r"^(?P<prefix>.*)_(?P<kind>[A-Za-z]+)\.txt$", re.I)
+#: Metadata of every recording read by this module.
+META = {"sensor": "polar", "format": "polar-sensor-logger"}
 
 
 def sniff(table: Table) -> bool:
@@ -109,15 +110,6 @@ def read(src: Source, table: Table) -> Recording:
         )
     t, acc, lines, origin, warnings = _read(src, table, ACC_UNITS)
     gsrc = src.sibling(f"{m.group('prefix')}_GYRO.txt") if m else None
-    gyro_t, gyro = companion_gyro(gsrc, origin, _read_gyro, warnings)
     return finish(
-        src,
-        t,
-        acc,
-        lines,
-        origin_unix_s=origin,
-        gyro_t=gyro_t,
-        gyro_dps=gyro,
-        meta={"sensor": "polar", "format": "polar-sensor-logger"},
-        warnings=warnings,
+        src, t, acc, lines, origin_unix_s=origin, companion=(gsrc, _read_gyro), meta=dict(META), warnings=warnings
     )

@@ -19,13 +19,15 @@ import numpy as np
 
 from ..errors import InputError
 from ..model import Recording
-from .tabular import G0, NotARecording, Source, Table, companion_gyro, finish, read_columns, relative_time
+from .tabular import G0, NotARecording, Source, Table, finish, read_columns, relative_time
 from .tabular import sniff as sniff_table
 
 GRAVITY_HINT = " (in Sensor Logger: TotalAcceleration.csv; Accelerometer.csv has gravity removed)"
 _COLS = ("time", "seconds_elapsed", "x", "y", "z")
 #: Sensor Logger files with this header that are not acceleration.
 _NOT_ACC = ("gyroscope", "magnetometer", "orientation")
+#: Metadata of every recording read by this module.
+META = {"sensor": "phone", "format": "sensor-logger"}
 
 
 def sniff(table: Table) -> bool:
@@ -60,16 +62,7 @@ def read(src: Source, table: Table) -> Recording:
             src.name,
         )
     t, acc, lines, origin, warnings = _read(src, table, 1.0 / G0)
-    gyro_t, gyro = companion_gyro(src.sibling("Gyroscope.csv"), origin, _read_gyro, warnings)
     return finish(
-        src,
-        t,
-        acc,
-        lines,
-        origin_unix_s=origin,
-        gyro_t=gyro_t,
-        gyro_dps=gyro,
-        meta={"sensor": "phone", "format": "sensor-logger"},
-        warnings=warnings,
-        gravity_hint=GRAVITY_HINT,
+        src, t, acc, lines, origin_unix_s=origin, companion=(src.sibling("Gyroscope.csv"), _read_gyro),
+        meta=dict(META), warnings=warnings, gravity_hint=GRAVITY_HINT,
     )

@@ -549,6 +549,7 @@ def finish(
     origin_unix_s: float | None = None,
     gyro_t: np.ndarray | None = None,
     gyro_dps: np.ndarray | None = None,
+    companion: tuple[Source | None, Callable[[Source], tuple[np.ndarray, np.ndarray, float]]] | None = None,
     meta: dict[str, str] | None = None,
     nominal_rate_hz: float | None = None,
     warnings: Sequence[str] = (),
@@ -558,9 +559,13 @@ def finish(
 
     ``t`` is seconds on any origin (``origin_unix_s`` is the Unix time of
     ``t == 0`` when the file has an absolute clock), ``acc_g`` (N, 3) g,
-    ``gyro_t``/``gyro_dps`` on the same clock as ``t``.
+    ``gyro_t``/``gyro_dps`` on the same clock as ``t``, or ``companion`` =
+    ``(gyroscope file, its reader)`` (see :func:`companion_gyro`; its clock
+    is the one ``origin_unix_s`` is on).
     """
     warnings = list(warnings)
+    if companion is not None and origin_unix_s is not None:
+        gyro_t, gyro_dps = companion_gyro(companion[0], origin_unix_s, companion[1], warnings)
     t = np.asarray(t, dtype=np.float64)
     acc = np.asarray(acc_g, dtype=np.float64).reshape(-1, 3)
     if not np.isfinite(t).all():
