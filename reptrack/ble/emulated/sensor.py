@@ -154,6 +154,7 @@ class EmulatedSensor:
         self._mono0: float | None = None
         self._needs_start = bool(getattr(profile, "start", None))
         self._adv_set: Any = None
+        self._tasks: set[asyncio.Task[None]] = set()
         self.finished = asyncio.Event()
         self._build_gatt()
 
@@ -185,8 +186,7 @@ class EmulatedSensor:
         self._device.on("connection", self._on_connection)
 
     def _on_control_read(self, connection: Any) -> bytes:
-        out = self._respond(b"")
-        return out[0] if out else b""
+        return b""  # the encoders model command answers, not register reads
 
     def _respond(self, cmd: bytes) -> list[bytes]:
         fn = getattr(self.encoder, "control_response", None)
@@ -205,7 +205,9 @@ class EmulatedSensor:
             self._streaming.clear()
         replies = self._respond(value)
         if replies:
-            asyncio.get_running_loop().create_task(self._send_replies(replies))
+            task = asyncio.get_running_loop().create_task(self._send_replies(replies))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _send_replies(self, replies: list[bytes]) -> None:
         target = self._answers
