@@ -120,3 +120,9 @@ def test_scan_without_an_adapter_is_one_sentence(monkeypatch: pytest.MonkeyPatch
     err = capsys.readouterr().err.strip()
     assert rc == 2 and len(err.splitlines()) == 1
     assert err.startswith("reptrack: ") and "Bluetooth" in err
+
+
+def test_out_in_a_missing_folder_is_refused_before_connecting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["record", "--sensor", "Polar H10", "--out", str(tmp_path / "nope" / "rec.csv")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "existing folder" in err and len(err.strip().splitlines()) == 1

@@ -38,6 +38,11 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--duration must be a positive number of seconds")
     if not args.reconnect_timeout >= 0:
         raise InputError("--reconnect-timeout must be >= 0 seconds")
+    from pathlib import Path
+
+    out = Path(args.out)
+    if out.is_dir() or not out.resolve().parent.is_dir():
+        raise InputError("--out must be a file in an existing folder (create the folder or choose another path)", args.out)
     try:
         summary = asyncio.run(_main(args))
     except SensorError as exc:
