@@ -124,8 +124,8 @@ def test_screen_resize_and_ctrl_c(pane_factory, tmp_path):
 def test_sensor_dropout_is_shown_not_a_crash(pane_factory, tmp_path):
     """A file with an 8 s hole played at x2: the screen says no data, then counts the dropout."""
     fs = 52.0
-    t = np.arange(0, 30, 1 / fs)
-    t = t[(t < 6) | (t > 14)]
+    t = np.arange(0, 14, 1 / fs)
+    t = t[(t < 3) | (t > 11)]
     rng = np.random.default_rng(0)
     acc = np.tile([0.34, -0.94, 0.0], (len(t), 1)) + rng.normal(0, 0.003, (len(t), 3))
     src = tmp_path / "dropout.csv"
