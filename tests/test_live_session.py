@@ -206,3 +206,35 @@ def test_ctrl_c_is_a_normal_stop_for_the_command(tmp_path):
     back = read_recording(out)
     assert 1.0 < back.duration_s < 100
     assert not back.warnings  # no truncated last line: the file was closed properly
+
+
+@pytest.mark.parametrize("changes,expected_notes", [(("restrap", "none"), 1), (("none", "none"), 0)])
+def test_quiet_recheck_between_sets_notices_a_restrap_only(changes, expected_notes):
+    """A re-done strap between sets is noticed quietly (log only) and counting goes on unchanged."""
+    import dataclasses
+
+    from reptrack.analysis import analyze_recording
+
+    sim = pytest.importorskip("reptrack.sim")
+    cfg = dataclasses.replace(
+        sim.scenario_config("seated-3x15", seed=41),
+        mount_changes=changes,
+        p_slip=0.0,
+        fidgets_per_rest=(0, 0),
+        reps_per_set=6,
+    )
+    res = sim.simulate(cfg, seed=41)
+    sess = replay_session(res.recording, G, chunk_s=0.1)
+    notes = [m for m in sess.state.log if m.startswith("sensor orientation changed")]
+    assert len(notes) == expected_notes, list(sess.state.log)
+    if expected_notes:
+        restrap_at = res.truth["mountings"][1]["start"]
+        assert sess.state.strap_note == notes[0]
+        assert "counting continues" in notes[0]
+        # Noticed in the rest after set 1, where the truth put the re-strap.
+        assert sess.sa.sets[0].end < restrap_at < sess.sa.sets[1].start
+    assert sess.state.strap_state == "ok"
+    ref = analyze_recording(res.recording, G)
+    assert len(sess.sa.reps) == len(ref.reps)
+    for a, b in zip(sess.sa.reps, ref.reps):
+        assert a.flags == b.flags and abs(a.start - b.start) < 0.1 and abs(a.end - b.end) < 0.1
