@@ -185,18 +185,26 @@ def fit_transition(
     rss = ((model - ys[None, :]) ** 2).mean(axis=1)
     rss[~ok] = np.inf
     k = int(np.argmin(rss))
-    onset, offset = float(t0[k]), float(t0[k] + dur[k])
-    if SHRINK < 1.0:
-        # Tails below the noise make the chosen template's ends uncertain:
-        # keep its 10 % and 90 % times (well measured) and pull the distance
-        # from there to the onset/offset towards the family's typical value.
-        t10 = onset + dur[k] * float(_lookup(inv[k : k + 1], np.array([[0.1]]))[0, 0])
-        t90 = onset + dur[k] * float(_lookup(inv[k : k + 1], np.array([[0.9]]))[0, 0])
-        span = t90 - t10
-        c_on = (t10 - onset) / span
-        c_off = (offset - t90) / span
-        onset = t10 - span * (C_TYPICAL + SHRINK * (c_on - C_TYPICAL))
-        offset = t90 + span * (C_TYPICAL + SHRINK * (c_off - C_TYPICAL))
+    # Per-template onset/offset, with the tail ratios pulled towards the
+    # typical value (tails below the noise are uncertain; the 10 % and 90 %
+    # times are well measured).
+    t10 = t0 + dur * _lookup(inv, np.full((k_n, 1), 0.1))[:, 0]
+    t90 = t0 + dur * _lookup(inv, np.full((k_n, 1), 0.9))[:, 0]
+    span = t90 - t10
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c_on = (t10 - t0) / span
+        c_off = (t0 + dur - t90) / span
+    on_k = t10 - span * (C_TYPICAL + SHRINK * (c_on - C_TYPICAL))
+    off_k = t90 + span * (C_TYPICAL + SHRINK * (c_off - C_TYPICAL))
+    # Model averaging: templates that fit about as well share the estimate
+    # (weights from the likelihood ratio with the noise estimated by the best
+    # fit), so a small change in the data cannot flip the answer.
+    n_eff = max(len(t) / max(1.0, smooth_s / max(float(np.median(np.diff(t))), 1e-6)), 1.0)
+    best = max(float(rss[k]), 1e-12)
+    wts = np.where(ok, np.exp(-0.5 * n_eff * (rss - best) / best), 0.0)
+    wts /= wts.sum()
+    onset = float(np.sum(wts * np.where(ok, on_k, 0.0)))
+    offset = float(np.sum(wts * np.where(ok, off_k, 0.0)))
     return TransitionFit(
         onset=onset,
         offset=offset,
