@@ -441,7 +441,8 @@ async def run_live(
     stop = asyncio.Event()
     installed: list[int] = []
     if install_signals:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        # Ctrl-C, kill, and the terminal closing all stop normally (file closed, summary).
+        for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, stop.set)
                 installed.append(sig)
