@@ -11,9 +11,10 @@ frequency ``w`` of a sensor ``r`` from the joint gives ``r w^2 theta``, which
 at 5 Hz and r = 0.25 m is ~25x the gravity change ``g theta``.  So wobble is
 measured from the acceleration itself:
 
-1. the rep's acceleration (3 axes, g) is band-passed to ~2-12 Hz (a centred
-   moving average of :data:`WOBBLE_HP_S` subtracted, one of
-   :data:`WOBBLE_LP_S` applied);
+1. the rep's acceleration (3 axes, g) is high-passed at ~4 Hz (a centred
+   moving average of :data:`WOBBLE_HP_S` subtracted: the lift and lower,
+   even of a fast bouncing rep, stay below it) up to the 25 Hz Nyquist limit
+   of the processing grid (optionally low-passed by :data:`WOBBLE_LP_S`);
 2. its RMS magnitude ``A`` (m/s^2) and RMS angular frequency
    ``w = RMS(dA/dt) / RMS(A)`` (rad/s) are taken;
 3. ``wobble = A / (w r)`` converted to deg/s, with ``r`` =
@@ -32,10 +33,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-#: High-pass window (s): a centred moving average this long is subtracted.
-WOBBLE_HP_S = 0.3
-#: Low-pass window (s) applied before differentiating (keeps < ~12 Hz).
-WOBBLE_LP_S = 0.06
+#: High-pass window (s): a centred moving average this long is subtracted
+#: (~4 Hz; longer windows let fast reps' own acceleration read as wobble).
+WOBBLE_HP_S = 0.15
+#: Optional low-pass window (s); 0 keeps everything up to Nyquist, which
+#: measured best (high tremor frequencies were otherwise under-read).
+WOBBLE_LP_S = 0.0
 #: Assumed distance (m) from the joint to the sensor (mid-shin).
 LEVER_ARM_M = 0.25
 G_MPS2 = 9.80665
@@ -61,7 +64,7 @@ def moving_average(x: np.ndarray, n: int) -> np.ndarray:
 
 
 def band_pass(x: np.ndarray, fs: float) -> np.ndarray:
-    """~2-12 Hz band of ``x`` (n,) or (n, k) on a uniform grid at ``fs`` Hz."""
+    """High-passed (~4 Hz) ``x`` (n,) or (n, k) on a uniform grid at ``fs`` Hz."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim == 1:
         hp = x - moving_average(x, int(round(WOBBLE_HP_S * fs)))
