@@ -393,18 +393,10 @@ class SensorStream:
         client, self._client = self._client, None
         self._generation += 1  # late callbacks from this client are ignored
         if client is not None:
-            try:
-                if client.is_connected and self.profile is not None:
-                    for cmd in self.profile.stop:
-                        await asyncio.wait_for(
-                            client.write_gatt_char(self.profile.command_uuid, cmd, response=self.profile.write_with_response), 2.0
-                        )
-            except Exception as exc:
-                log.debug("stop commands: %s", exc)
-            try:
-                await asyncio.wait_for(client.disconnect(), 5.0)
-            except Exception as exc:
-                log.debug("disconnect: %s", exc)
+            if client.is_connected and self.profile is not None:
+                for cmd in self.profile.stop:
+                    await _quietly(client.write_gatt_char(self.profile.command_uuid, cmd, response=self.profile.write_with_response), 2.0)
+            await _quietly(client.disconnect(), 5.0)
         if self.emulator is not None:
             await self.emulator.stop()
 
@@ -591,10 +583,22 @@ class SensorStream:
         client, self._client = self._client, None
         self._generation += 1
         if client is not None:
-            try:
-                await asyncio.wait_for(client.disconnect(), 2.0)
-            except Exception:
-                pass
+            await _quietly(client.disconnect(), 2.0)
+
+
+async def _quietly(aw: Any, timeout: float) -> None:
+    """Best-effort link housekeeping (stop commands, hang-up): failures are only logged.
+
+    The caller's own cancellation (Ctrl-C) still propagates.
+    """
+    try:
+        await asyncio.wait_for(aw, timeout)
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+    except Exception as exc:
+        log.debug("ignored while closing the link: %s", _one_line(exc))
 
 
 def _no_radio(exc: BaseException) -> SensorError:

@@ -19,8 +19,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid as uuid_mod
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.backends.client import BaseBleakClient, NotifyCallback
@@ -37,6 +37,7 @@ from bumble.link import LocalLink
 from bumble.transport.common import AsyncPipeSink
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: ATT MTU the emulated central asks for right after connecting, like BlueZ
 #: and Android do automatically (Polar's SDK asks for 512; 517 is the ATT max).
@@ -216,6 +217,9 @@ class EmulatedBleakClient(BaseBleakClient):
         return self._connection is not None
 
     async def connect(self, pair: bool = False, **kwargs: Any) -> None:
+        await _as_bleak(self._connect())
+
+    async def _connect(self) -> None:
         await self.radio.power_on()
         central = self.radio.central
         if central.is_scanning:
@@ -278,22 +282,37 @@ class EmulatedBleakClient(BaseBleakClient):
         return self._peer
 
     async def read_gatt_char(self, characteristic: BleakGATTCharacteristic, **kwargs: Any) -> bytearray:
-        return bytearray(await self._need_peer().read_value(characteristic.obj))
+        return bytearray(await _as_bleak(self._need_peer().read_value(characteristic.obj)))
 
     async def read_gatt_descriptor(self, descriptor: BleakGATTDescriptor, **kwargs: Any) -> bytearray:
-        return bytearray(await self._need_peer().read_value(descriptor.obj))
+        return bytearray(await _as_bleak(self._need_peer().read_value(descriptor.obj)))
 
     async def write_gatt_char(self, characteristic: BleakGATTCharacteristic, data: Any, response: bool) -> None:
-        await self._need_peer().write_value(characteristic.obj, bytes(data), with_response=response)
+        await _as_bleak(self._need_peer().write_value(characteristic.obj, bytes(data), with_response=response))
 
     async def write_gatt_descriptor(self, descriptor: BleakGATTDescriptor, data: Any) -> None:
-        await self._need_peer().write_value(descriptor.obj, bytes(data), with_response=True)
+        await _as_bleak(self._need_peer().write_value(descriptor.obj, bytes(data), with_response=True))
 
     async def start_notify(self, characteristic: BleakGATTCharacteristic, callback: NotifyCallback, **kwargs: Any) -> None:
-        await self._need_peer().subscribe(characteristic.obj, lambda value: callback(bytearray(value)))
+        await _as_bleak(self._need_peer().subscribe(characteristic.obj, lambda value: callback(bytearray(value))))
 
     async def stop_notify(self, characteristic: BleakGATTCharacteristic) -> None:
-        await self._need_peer().unsubscribe(characteristic.obj)
+        await _as_bleak(self._need_peer().unsubscribe(characteristic.obj))
+
+
+async def _as_bleak(aw: Awaitable[T]) -> T:
+    """Await a bumble operation; a link lost under it raises BleakError as bleak's backends do.
+
+    bumble cancels the pending ATT request when the link drops; that inner
+    cancellation must not look like the caller's task being cancelled.
+    """
+    try:
+        return await aw
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+        raise BleakError("Not connected: the link was lost during the operation") from None
 
 
 def _uuid_str(u: Any) -> str:
