@@ -103,24 +103,25 @@ def check_latency(case: tuple[str, str, int], what: str) -> None:
     assert_latency(live.sa.reps, what)
 
 
-@pytest.mark.parametrize("path", SAMPLE_FILES, ids=[p.name for p in SAMPLE_FILES])
-def test_sample_files_replay_like_analyze(path: Path):
-    check_parity(("file", str(path), 0), path.name)
+def check_both(case: tuple[str, str, int], what: str) -> None:
+    """Parity and latency in one test (one replay per case, also under xdist); both are reported."""
+    problems = []
+    for check in (check_parity, check_latency):
+        try:
+            check(case, what)
+        except AssertionError as exc:
+            problems.append(f"{check.__name__}: {str(exc).splitlines()[0]}")
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=[p.name for p in SAMPLE_FILES])
-def test_sample_files_reps_reported_within_latency(path: Path):
-    check_latency(("file", str(path), 0), path.name)
+def test_sample_files_replay_like_analyze_in_time(path: Path):
+    check_both(("file", str(path), 0), path.name)
 
 
 @pytest.mark.parametrize("scenario,seed", SIM_CASES, ids=[f"{s}-{n}" for s, n in SIM_CASES])
-def test_simulated_sessions_replay_like_analyze(scenario: str, seed: int):
-    check_parity(("sim", scenario, seed), f"{scenario}/{seed}")
-
-
-@pytest.mark.parametrize("scenario,seed", SIM_CASES, ids=[f"{s}-{n}" for s, n in SIM_CASES])
-def test_simulated_sessions_reps_reported_within_latency(scenario: str, seed: int):
-    check_latency(("sim", scenario, seed), f"{scenario}/{seed}")
+def test_simulated_sessions_replay_like_analyze_in_time(scenario: str, seed: int):
+    check_both(("sim", scenario, seed), f"{scenario}/{seed}")
 
 
 def test_irregular_ble_packets_give_the_same_reps():
