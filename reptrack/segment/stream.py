@@ -113,6 +113,11 @@ REBASE_STILL_S = 10.0
 #: less than STILL_DRIFT_DEG + STILL_DRIFT_REL x the level (deg).
 STILL_DRIFT_DEG = 0.05
 STILL_DRIFT_REL = 0.03
+#: ... and the deviation's RMS about the window mean is below this (deg, plus
+#: STILL_DRIFT_REL x the level): walking is periodic, its thirds agree too.
+STILL_SPREAD_DEG = 0.3
+#: Still window after a movement beyond any heel raise (s).
+REBASE_FAST_S = 2.0
 #: Longest movement considered (s).
 MAX_EPISODE_S = 30.0
 #: Flat data required after a rep's fitted end before it is reported (s).
@@ -126,9 +131,12 @@ LP_S = 0.2
 #: Data before the onset crossing used for the lift fit (s).
 PRE_S = 6.0
 #: Level of a drifting plateau: median over this much of its start / end (s).
-TOP_FIT_S = 0.5
-#: The top region is where the (low-passed) tilt is within this fraction of
-#: the range below its peak.
+TOP_FIT_S = 0.3
+#: The top plateau starts/ends where the transition's speed is below this
+#: fraction of its peak speed.
+PLATEAU_SPEED_FRAC = 0.2
+#: Fallback top region: the (low-passed) tilt within this fraction of the
+#: range below its peak.
 TOP_BAND_FRAC = 0.05
 #: Resting data scanned per step (s); bounds the work per call.
 IDLE_SPAN_S = 30.0
@@ -166,6 +174,8 @@ class _Episode:
     b: np.ndarray  # frozen baseline direction
     ret: int | None = None  # grid index where d fell below T_off
     attempt: int | None = None  # next grid index at which to try to finalise
+    wild: bool = False  # went beyond any heel raise (walking, re-strapping)
+    fast_rebase: bool = False  # follows a wild movement: re-learn rest quickly
 
 
 @dataclass
@@ -204,6 +214,7 @@ class StreamAnalyzer:
         self._axis_ref: np.ndarray | None = None
         self._last_end_idx: int | None = None
         self._last_ret_idx: int | None = None
+        self._after_wild = False
         self._ranges: list[float] = []
         self._wobbles: list[float] = []
         self._set: _SetState | None = None
@@ -392,7 +403,8 @@ class StreamAnalyzer:
         pre = max(k - int(PRE_S * self.fs), self._run_start)
         if self._last_end_idx is not None:
             pre = max(pre, min(self._last_end_idx, k))
-        self._ep = _Episode(start=k, pre=pre, b=b[j].copy())
+        self._ep = _Episode(start=k, pre=pre, b=b[j].copy(), fast_rebase=self._after_wild)
+        self._after_wild = False
         self._t_on = float(t_on[j])
         self._pos = k
         return True
@@ -448,26 +460,23 @@ class StreamAnalyzer:
         t_off = np.maximum(self._t_on * T_OFF_FRAC, RET_PEAK_FRAC * np.maximum.accumulate(d))
         r = _confirmed_return(d, t_off, self._t_on, int(RET_CONFIRM_S * self.fs), final)
         # abandonment: too long, or still far from the baseline (re-strap, new posture)
-        n_still = int(REBASE_STILL_S * self.fs)
         n_max = int(MAX_EPISODE_S * self.fs)
         abandon: int | None = None
         lim = r if r is not None else len(d)
         if lim > n_max:
             abandon = n_max
-        if lim >= n_still:
-            # still far away: the mean deviation over the first, middle and last
-            # third of a REBASE_STILL_S window agree (no lift or lower under way)
-            c = np.concatenate(([0.0], np.cumsum(d[:lim])))
-            m3 = n_still // 3
-            i = np.arange(n_still, lim + 1)
-            m_a = (c[i - n_still + m3] - c[i - n_still]) / m3
-            m_b = (c[i - m3] - c[i - 2 * m3]) / m3
-            m_c = (c[i] - c[i - m3]) / m3
-            tol = STILL_DRIFT_DEG + STILL_DRIFT_REL * m_b
-            still = (np.abs(m_c - m_a) < tol) & (np.abs(m_b - m_a) < tol) & (np.minimum(m_a, m_c) > self._t_on)
-            hits = np.flatnonzero(still)
-            if len(hits):
-                cand = int(i[hits[0]]) - 1
+        # still far away (a re-strap, a new posture): the mean deviation over
+        # the first, middle and last third of a window agree and the deviation
+        # hardly varies.  The window is REBASE_STILL_S, so a rep's hold between
+        # two slow transitions never qualifies -- or REBASE_FAST_S once the
+        # movement went beyond any heel raise (walking, re-strapping).
+        wild = np.flatnonzero(d[:lim] > MAX_RANGE_DEG)
+        first_wild = 0 if ep.fast_rebase else (int(wild[0]) if len(wild) else None)
+        for n_still, first in ((int(REBASE_STILL_S * self.fs), 0), (int(REBASE_FAST_S * self.fs), first_wild)):
+            if first is None or lim - first < n_still:
+                continue
+            cand = _still_far(d[:lim], n_still, self._t_on, first)
+            if cand is not None:
                 abandon = cand if abandon is None else min(abandon, cand)
         if abandon is not None and (r is None or abandon < r):
             k = ep.start + abandon
@@ -481,6 +490,7 @@ class StreamAnalyzer:
                 self._pos = e
             return False
         self._record_trace(ep.start, d[: r + 1])
+        ep.wild = bool(np.any(d[: r + 1] > MAX_RANGE_DEG))
         ep.ret = ep.start + r
         ep.attempt = ep.ret
         self._last_ret_idx = ep.ret
@@ -490,6 +500,7 @@ class StreamAnalyzer:
         """Close the current movement at grid index ``k`` (emit ``rep`` if any)."""
         assert ep.ret is not None
         self._ep = None
+        self._after_wild = rep is None and (ep.wild or ep.fast_rebase)
         if rep is not None:
             self._emit_rep(rep, at=k / self.fs)
             end_idx = int(np.ceil(rep.end * self.fs))
@@ -598,15 +609,16 @@ class StreamAnalyzer:
         rng0 = smax - min(l0b, l0a)
         if rng0 <= 0:
             return self._reject("no range")
-        delta = max(TOP_BAND_FRAC * rng0, 2.0 * self._noise_deg)
-        top_idx = np.flatnonzero(ss[i_st : i_rt + 1] >= smax - delta) + i_st
-        ia, ib = int(top_idx[0]), int(top_idx[-1])
+        ia, ib = self._plateau(ss, i_st, i_rt, pk, smax, rng0)
         nt = int(TOP_FIT_S * fs)
-        # plateau level: the whole top region, or its ends when it drifts
-        l1a = float(np.median(s[ia : min(ia + nt, ib) + 1])) if ib - ia > 2 * nt else float(np.median(s[ia : ib + 1]))
-        l1b = float(np.median(s[max(ib - nt, ia) : ib + 1])) if ib - ia > 2 * nt else l1a
-        # each fit sees the whole plateau (its flat part pins the offset)
-        le = ib
+        # plateau levels at its start (for the lift) and its end (for the lower):
+        # a plateau may drift, so each transition is normalised by its own end
+        l1a = float(np.median(s[ia : min(ia + nt, ib) + 1]))
+        l1b = float(np.median(s[max(ib - nt, ia) : ib + 1]))
+        # each fit sees TOP_FIT_S of the plateau (its flat part pins the offset;
+        # more would let a drifting hold stretch the transition)
+        le = min(ia + nt, ib)
+        ls = max(ib - nt, ia)
         lift = fit_transition(t[: le + 1], (s[: le + 1] - l0b) / (l1a - l0b)) if l1a > l0b else None
         ls = ia
         lower = fit_transition(t[ls:], 1.0 - (s[ls:] - l0a) / (l1b - l0a)) if l1b > l0a else None
@@ -679,6 +691,37 @@ class StreamAnalyzer:
             in_gap=in_gap,
         )
 
+    def _plateau(self, ss: np.ndarray, i_st: int, i_rt: int, pk: int, smax: float, rng0: float) -> tuple[int, int]:
+        """First and last index of the top plateau of low-passed tilt ``ss``.
+
+        The lift ends where its speed falls below :data:`PLATEAU_SPEED_FRAC` of
+        its peak speed, the lower starts where its speed last rises above that
+        fraction of its own peak; a plateau that drifts a little (a hold that is
+        not perfectly still) still counts.  With no pause both are the peak.
+        Falls back to the level band :data:`TOP_BAND_FRAC` below the peak.
+        """
+        fs = self.fs
+        v = np.gradient(ss) * fs
+        up = v[i_st : pk + 1]
+        dn = v[pk : i_rt + 1]
+        band = np.flatnonzero(ss[i_st : i_rt + 1] >= smax - max(TOP_BAND_FRAC * rng0, 2.0 * self._noise_deg)) + i_st
+        ia, ib = int(band[0]), int(band[-1])
+        if len(up) > 2 and len(dn) > 2:
+            iu = i_st + int(np.argmax(up))
+            idn = pk + int(np.argmin(dn))
+            vu, vd = float(v[iu]), float(v[idn])
+            if vu > 0 and vd < 0:
+                slow_u = np.flatnonzero(v[iu:idn] < PLATEAU_SPEED_FRAC * vu)
+                slow_d = np.flatnonzero(v[iu:idn] > PLATEAU_SPEED_FRAC * vd)
+                if len(slow_u) and len(slow_d):
+                    a, b = iu + int(slow_u[0]), iu + int(slow_d[-1])
+                    # the plateau must be high up (a hesitation is not a hold)
+                    if a <= b and ss[a] > smax - 0.3 * rng0 and ss[b] > smax - 0.3 * rng0:
+                        ia, ib = a, b
+                    elif a > b:
+                        ia = ib = pk
+        return ia, ib
+
     def _reject(self, reason: str) -> None:
         """Record why the last movement was not a rep (debugging aid)."""
         self.reject_reason = reason
@@ -748,6 +791,32 @@ class StreamAnalyzer:
         if first < len(d):
             self._trace_t.append(np.arange(a + first, a + len(d), step) / self.fs)
             self._trace_d.append(d[first::step].astype(np.float32))
+
+
+def _still_far(d: np.ndarray, n: int, t_on: float, first: int) -> int | None:
+    """End index of the first window of ``n`` samples (starting at or after
+    ``first``) in which ``d`` stays far (> ``t_on``) and still: its thirds agree
+    in mean and it varies little about its mean.  None if there is none."""
+    c = np.concatenate(([0.0], np.cumsum(d)))
+    c2 = np.concatenate(([0.0], np.cumsum(d * d)))
+    m3 = n // 3
+    i = np.arange(first + n, len(d) + 1)
+    if not len(i):
+        return None
+    m_a = (c[i - n + m3] - c[i - n]) / m3
+    m_b = (c[i - m3] - c[i - 2 * m3]) / m3
+    m_c = (c[i] - c[i - m3]) / m3
+    mean = (c[i] - c[i - n]) / n
+    var = np.maximum((c2[i] - c2[i - n]) / n - mean * mean, 0.0)
+    tol = STILL_DRIFT_DEG + STILL_DRIFT_REL * m_b
+    still = (
+        (np.abs(m_c - m_a) < tol)
+        & (np.abs(m_b - m_a) < tol)
+        & (np.minimum(m_a, m_c) > t_on)
+        & (np.sqrt(var) < STILL_SPREAD_DEG + STILL_DRIFT_REL * mean)
+    )
+    hits = np.flatnonzero(still)
+    return int(i[hits[0]]) - 1 if len(hits) else None
 
 
 def _confirmed_return(d: np.ndarray, t_off: np.ndarray, t_on: float, n_confirm: int, final: bool) -> int | None:
