@@ -95,6 +95,12 @@ MAX_RANGE_DEG = 25.0
 #: SMALL_FAST_S is a fidget (fast reps are full-range, partial reps slow).
 SMALL_RANGE_DEG = 1.2
 SMALL_FAST_S = 1.0
+#: Shortest rep (s): the fastest bouncing raise takes ~1 s up and down.
+MIN_REP_S = 0.8
+#: Much bigger than the reference (x) and quick (lift + lower under BIG_QUICK_S
+#: seconds): a kick or a fidget, not a rep.
+BIG_QUICK_REL = 1.6
+BIG_QUICK_S = 1.6
 #: With no earlier rep to compare with, a rep must reach this (deg): the
 #: smallest full heel raise (seated) tilts the shank ~1.5 deg.
 MIN_FIRST_RANGE_DEG = 1.0
@@ -130,6 +136,8 @@ MAX_SETTLE_WAIT_S = 4.0
 LP_S = 0.2
 #: Data before the onset crossing used for the lift fit (s).
 PRE_S = 6.0
+#: Flat data kept before the lowest point that precedes a lift (s).
+LIFT_PRE_S = 1.0
 #: Level of a drifting plateau: median over this much of its start / end (s).
 TOP_FIT_S = 0.3
 #: The top plateau starts/ends where the transition's speed is below this
@@ -507,9 +515,11 @@ class StreamAnalyzer:
             self._last_end_idx = min(max(end_idx, ep.ret), k)
             # the bottom just measured is the freshest baseline (reps with
             # short rests never leave a still 2-s window for the rest logic)
-            lo = end_idx + int(DET_MA_S * 2 * self.fs)
-            if k + 1 - lo >= int(0.1 * self.fs):
-                self._b = unit(self._gslice(lo, k + 1).mean(axis=0))
+            lo = end_idx + int(0.1 * self.fs)
+            if k + 1 - lo >= int(0.2 * self.fs):
+                acc = self._aslice(lo, k + 1)
+                if not np.isnan(acc).any():
+                    self._b = unit(acc.mean(axis=0))
         self._idle_start = ep.ret if cut is None else cut
         self._pos = max((cut if cut is not None else ep.ret) + 1, self._idle_start)
         if cut is None:
@@ -595,6 +605,12 @@ class StreamAnalyzer:
         s = moving_average(moving_average(signed_tilt(acc, ep.b, u), n_lp), n_lp)
         ss = s
         smax = float(ss[i_st : i_rt + 1].max())
+        # the lift window starts LIFT_PRE_S before the lowest point preceding the
+        # onset crossing (earlier data may hold the end of a previous movement)
+        ws = max(int(np.argmin(ss[: i_st + 1])) - int(LIFT_PRE_S * fs), 0)
+        if ws > 0:
+            s, ss, acc, t, g, d = s[ws:], ss[ws:], acc[ws:], t[ws:], g[ws:], d[ws:]
+            i_st, i_rt, pk = i_st - ws, i_rt - ws, pk - ws
         # bottom levels before and after
         i5 = np.flatnonzero(ss[: pk + 1] < 0.05 * smax)
         j5 = np.flatnonzero(ss[pk:] < 0.05 * smax)
@@ -658,6 +674,8 @@ class StreamAnalyzer:
         if ref is None and range_deg < MIN_FIRST_RANGE_DEG:
             return self._reject("too small for a first rep")
         range_rel = range_deg / ref if ref else 1.0
+        if end - start < MIN_REP_S or (range_rel > BIG_QUICK_REL and lift_s + lower_s < BIG_QUICK_S):
+            return self._reject("quick out-and-back (a fidget)")
         if range_rel < PARTIAL_MIN_REL:
             return self._reject("below partial minimum")
         # --- metrics

@@ -49,7 +49,7 @@ TRAPEZOID_RAMPS = (0.1, 0.2, 0.3)
 #: 0.19 for near-constant speed, 0.49 minimum jerk, 0.54 raised cosine.
 C_TYPICAL = 0.45
 #: How much of the chosen template's own ratio to keep (0 = always typical).
-SHRINK = 0.5
+SHRINK = 1.0
 #: Resolution of the lookup tables (points over tau in [0, 1] and over y).
 TABLE_N = 1001
 #: Mid-range band of normalised position used for the line fit.
