@@ -93,10 +93,10 @@ MIN_RANGE_DEG = 0.5
 MAX_RANGE_DEG = 25.0
 #: A movement under SMALL_RANGE_DEG whose lift or lower is quicker than
 #: SMALL_FAST_S is a fidget (fast reps are full-range, partial reps slow).
-SMALL_RANGE_DEG = 1.2
+SMALL_RANGE_DEG = 2.0
 SMALL_FAST_S = 1.0
 #: Shortest rep (s): the fastest bouncing raise takes ~1 s up and down.
-MIN_REP_S = 0.8
+MIN_REP_S = 1.1
 #: Much bigger than the reference (x) and quick (lift + lower under BIG_QUICK_S
 #: seconds): a kick or a fidget, not a rep.
 BIG_QUICK_REL = 1.6
@@ -104,10 +104,12 @@ BIG_QUICK_S = 1.6
 #: With no earlier rep to compare with, a rep must reach this (deg): the
 #: smallest full heel raise (seated) tilts the shank ~1.5 deg.
 MIN_FIRST_RANGE_DEG = 1.0
+#: ... and this many times the resting RMS deviation (standing sway).
+FIRST_NOISE_K = 8.0
 #: A rep smaller than this fraction of the reference range is not a rep.
 PARTIAL_MIN_REL = 0.25
 #: Each of lift and lower must last at least this long (s); fidgets are quicker.
-MIN_PHASE_S = 0.3
+MIN_PHASE_S = 0.35
 #: Dynamic acceleration limit: RMS of |a| - 1 g over the movement (g).  A heel
 #: raise moves the shin a few cm (~4 mg); walking has 0.5-2 g impacts.
 MAX_DYN_G = 0.06
@@ -127,7 +129,7 @@ REBASE_FAST_S = 2.0
 #: Longest movement considered (s).
 MAX_EPISODE_S = 30.0
 #: Flat data required after a rep's fitted end before it is reported (s).
-SETTLE_S = 0.45
+SETTLE_S = 0.3
 #: Longest interval (s) between re-fits while waiting for a rep's end to settle.
 ATTEMPT_S = 0.1
 #: Longest the lower transition is waited for after the return (s).
@@ -138,6 +140,8 @@ LP_S = 0.2
 PRE_S = 6.0
 #: Flat data kept before the lowest point that precedes a lift (s).
 LIFT_PRE_S = 1.0
+#: Data kept after the lower passes 20 % of the range (s, at least).
+LOWER_POST_S = 1.0
 #: Level of a drifting plateau: median over this much of its start / end (s).
 TOP_FIT_S = 0.3
 #: The top plateau starts/ends where the transition's speed is below this
@@ -611,6 +615,16 @@ class StreamAnalyzer:
         if ws > 0:
             s, ss, acc, t, g, d = s[ws:], ss[ws:], acc[ws:], t[ws:], g[ws:], d[ws:]
             i_st, i_rt, pk = i_st - ws, i_rt - ws, pk - ws
+        # the window ends a bounded time after the lower (what follows -- a
+        # drift, a fidget -- must not change the measurement as data arrive)
+        j20 = np.flatnonzero(ss[pk:] < 0.2 * smax)
+        if len(j20):
+            hi80 = np.flatnonzero(ss[pk : pk + int(j20[0]) + 1] >= 0.8 * smax)
+            i80 = pk + (int(hi80[-1]) if len(hi80) else 0)
+            i20 = pk + int(j20[0])
+            cap = i20 + max(int(LOWER_POST_S * fs), int(1.2 * (i20 - i80)))
+            if cap < len(s) - 1:
+                s, ss, acc, t, g, d = s[: cap + 1], ss[: cap + 1], acc[: cap + 1], t[: cap + 1], g[: cap + 1], d[: cap + 1]
         # bottom levels before and after
         i5 = np.flatnonzero(ss[: pk + 1] < 0.05 * smax)
         j5 = np.flatnonzero(ss[pk:] < 0.05 * smax)
@@ -671,7 +685,7 @@ class StreamAnalyzer:
         if range_deg < SMALL_RANGE_DEG and min(lift_s, lower_s) < SMALL_FAST_S:
             return self._reject("small and quick (a fidget)")
         ref = reference_range(self._ranges, self.guidance.partial_rel)
-        if ref is None and range_deg < MIN_FIRST_RANGE_DEG:
+        if ref is None and range_deg < max(MIN_FIRST_RANGE_DEG, FIRST_NOISE_K * self._noise_deg):
             return self._reject("too small for a first rep")
         range_rel = range_deg / ref if ref else 1.0
         if end - start < MIN_REP_S or (range_rel > BIG_QUICK_REL and lift_s + lower_s < BIG_QUICK_S):
