@@ -85,6 +85,10 @@ T_OFF_FRAC = 0.6
 RET_CONFIRM_S = 0.3
 #: ... or below this fraction of the movement's peak so far, if larger.
 RET_PEAK_FRAC = 0.15
+#: A movement also ends once, below half its peak, the deviation varies by
+#: less than RET_STILL_FRAC of the peak for RET_STILL_S (s).
+RET_STILL_S = 0.3
+RET_STILL_FRAC = 0.1
 #: Minimum detectable rep range (deg): seated raises tilt the shank 1.5-3 deg,
 #: partial reps are 25-50 % of that; below ~0.5 deg sway and noise dominate.
 MIN_RANGE_DEG = 0.5
@@ -95,6 +99,10 @@ MAX_RANGE_DEG = 25.0
 #: SMALL_FAST_S is a fidget (fast reps are full-range, partial reps slow).
 SMALL_RANGE_DEG = 2.0
 SMALL_FAST_S = 1.0
+#: A sudden move (lift or lower under SHIFT_FAST_S) held longer than
+#: LONG_HOLD_X x the guidance's pause + 1 s is a change of posture.
+LONG_HOLD_X = 3.0
+SHIFT_FAST_S = 0.6
 #: Shortest rep (s): the fastest bouncing raise takes ~1 s up and down.
 MIN_REP_S = 1.1
 #: Much bigger than the reference (x) and quick (lift + lower under BIG_QUICK_S
@@ -126,12 +134,21 @@ STILL_DRIFT_REL = 0.03
 STILL_SPREAD_DEG = 0.3
 #: Still window after a movement beyond any heel raise (s).
 REBASE_FAST_S = 2.0
+#: A movement that held still away from rest this long (s) and then swung
+#: through the rest direction by CROSS_FRAC of its excursion started from a new
+#: bottom (a heel dropped below a step, a new posture).
+CROSS_HOLD_S = 0.5
+CROSS_FRAC = 0.4
+#: ... and only from a plateau at least this far from rest (deg): a heel drop
+#: tilts the shank 3-6 deg.
+CROSS_MIN_DEG = 2.0
+CROSS_SPREAD_FRAC = 0.1
 #: Longest movement considered (s).
 MAX_EPISODE_S = 30.0
 #: Flat data required after a rep's fitted end before it is reported (s).
-SETTLE_S = 0.3
+SETTLE_S = 0.25
 #: Longest interval (s) between re-fits while waiting for a rep's end to settle.
-ATTEMPT_S = 0.1
+ATTEMPT_S = 0.05
 #: Longest the lower transition is waited for after the return (s).
 MAX_SETTLE_WAIT_S = 4.0
 #: Low-pass of the signed tilt before fitting: two moving averages of this (s).
@@ -470,7 +487,15 @@ class StreamAnalyzer:
         # the return threshold grows with the movement's running peak (causal),
         # so big reps separate even when the bottom sways a little
         t_off = np.maximum(self._t_on * T_OFF_FRAC, RET_PEAK_FRAC * np.maximum.accumulate(d))
-        r = _confirmed_return(d, t_off, self._t_on, int(RET_CONFIRM_S * self.fs), final)
+        r, pending = _confirmed_return(d, t_off, self._t_on, int(RET_CONFIRM_S * self.fs), final)
+        # ... or, once below half the peak, the deviation has settled: a bottom
+        # that ends a little off the old rest direction still ends the movement.
+        # (Only before any return still awaiting confirmation, so the answer
+        # does not depend on how much data has arrived.)
+        r2 = _settled_low(d, int(RET_STILL_S * self.fs), self._t_on)
+        first = min(x for x in (r, pending, len(d)) if x is not None)
+        if r2 is not None and r2 < first:
+            r = first = r2
         # abandonment: too long, or still far from the baseline (re-strap, new posture)
         n_max = int(MAX_EPISODE_S * self.fs)
         abandon: int | None = None
@@ -490,7 +515,19 @@ class StreamAnalyzer:
             cand = _still_far(d[:lim], n_still, self._t_on, first)
             if cand is not None:
                 abandon = cand if abandon is None else min(abandon, cand)
-        if abandon is not None and (r is None or abandon < r):
+        # a movement that swings through the rest direction to the other side
+        # started from somewhere else: the first level it settled at (a heel
+        # dropped below the step, a new posture) is the real bottom
+        # (decisions only before any return still awaiting confirmation, so the
+        # answer does not depend on how much data has arrived)
+        first = min(x for x in (r, pending, len(d)) if x is not None)
+        cross = self._crossing(ep, d, first - 1) if first > 0 else None
+        if cross is not None and (abandon is None or cross[0] < abandon):
+            c, plateau_end = cross
+            self._record_trace(ep.start, d[: c + 1])
+            self._rebaseline(ep.start + plateau_end, keep_axis=True)
+            return True
+        if abandon is not None and abandon < first:
             k = ep.start + abandon
             self._record_trace(ep.start, d[: abandon + 1])
             self._rebaseline(k)
@@ -529,13 +566,54 @@ class StreamAnalyzer:
         if cut is None:
             self._pos = max(self._pos, min(k, self._last_end_idx or k))
 
-    def _rebaseline(self, k: int) -> None:
+    def _rebaseline(self, k: int, keep_axis: bool = False) -> None:
         """Abandon the current movement; learn the new resting direction at ``k``."""
         self._ep = None
         lo = max(k - int(1.0 * self.fs), self._run_start)
         self._b = unit(self._gslice(lo, k + 1).mean(axis=0))
         self._idle_start = self._pos = k + 1
-        self._axis_ref = None
+        self._last_end_idx = k
+        if not keep_axis:
+            self._axis_ref = None
+
+    def _crossing(self, ep: _Episode, d: np.ndarray, lim: int) -> tuple[int, int] | None:
+        """(index, end of the plateau) when the movement crossed the rest
+        direction to the other side after settling away from it, else None.
+
+        Causal: the first plateau (``d`` above twice the onset threshold and
+        varying by less than :data:`CROSS_SPREAD_FRAC` of its level for
+        :data:`CROSS_HOLD_S`) fixes the movement's direction; a later sample whose
+        signed tilt along it is below minus :data:`CROSS_FRAC` of the plateau
+        level is a crossing.
+        """
+        n = int(CROSS_HOLD_S * self.fs)
+        if lim < n + 2:
+            return None
+        dd = d[: lim + 1]
+        from numpy.lib.stride_tricks import sliding_window_view
+
+        win = sliding_window_view(dd, n + 1)
+        lo, hi = win.min(axis=1), win.max(axis=1)
+        still = (lo > 2.0 * self._t_on) & (hi - lo < CROSS_SPREAD_FRAC * hi + 2.0 * self._noise_deg)
+        first = np.flatnonzero(still)
+        if not len(first):
+            return None
+        p0 = int(first[0]) + n  # first index at which a plateau is established
+        g = self._gslice(ep.start, ep.start + lim + 1)
+        u = motion_axis(g[p0], ep.b)
+        if u is None:
+            return None
+        level = float(dd[p0])
+        if level < CROSS_MIN_DEG:
+            return None
+        st = signed_tilt(g[p0:], ep.b, u)
+        neg = np.flatnonzero(st < -max(self._t_on, CROSS_FRAC * level))
+        if not len(neg):
+            return None
+        c = p0 + int(neg[0])
+        # end of the plateau: the last still window ending before the crossing
+        ends = first[first + n <= c] + n
+        return c, int(ends[-1])
 
     def _returned_step(self, final: bool) -> bool:
         """Try to finalise the rep whose movement has returned."""
@@ -682,6 +760,8 @@ class StreamAnalyzer:
             return self._reject("dynamic acceleration")
         if self._axis_ref is not None and abs(float(u @ self._axis_ref)) < AXIS_MIN_COS:
             return self._reject("axis differs")
+        if hold_s > LONG_HOLD_X * self.guidance.hold_target_s + 1.0 and min(lift_s, lower_s) < SHIFT_FAST_S:
+            return self._reject("quick shift held for long (a change of posture)")
         if range_deg < SMALL_RANGE_DEG and min(lift_s, lower_s) < SMALL_FAST_S:
             return self._reject("small and quick (a fidget)")
         ref = reference_range(self._ranges, self.guidance.partial_rel)
@@ -851,22 +931,50 @@ def _still_far(d: np.ndarray, n: int, t_on: float, first: int) -> int | None:
     return int(i[hits[0]]) - 1 if len(hits) else None
 
 
-def _confirmed_return(d: np.ndarray, t_off: np.ndarray, t_on: float, n_confirm: int, final: bool) -> int | None:
+def _settled_low(d: np.ndarray, n: int, t_on: float) -> int | None:
+    """First index where ``d`` is below half its running peak (and the peak
+    is a real movement) and has varied by less than :data:`RET_STILL_FRAC` of
+    the peak over the last ``n`` samples."""
+    if len(d) <= n:
+        return None
+    peak = np.maximum.accumulate(d)
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    win = sliding_window_view(d, n + 1)
+    spread = win.max(axis=1) - win.min(axis=1)
+    idx = np.arange(n, len(d))
+    ok = (d[idx] < 0.5 * peak[idx]) & (peak[idx] > 2.0 * t_on) & (spread < RET_STILL_FRAC * peak[idx])
+    # the window must lie after the half crossing (the lower, not the lift)
+    half = np.flatnonzero((d < 0.5 * peak) & (peak > 2.0 * t_on))
+    if not len(half):
+        return None
+    ok &= idx - n >= half[0]
+    hits = np.flatnonzero(ok)
+    return int(idx[hits[0]]) if len(hits) else None
+
+
+def _confirmed_return(
+    d: np.ndarray, t_off: np.ndarray, t_on: float, n_confirm: int, final: bool
+) -> tuple[int | None, int | None]:
     """First index ``i`` where ``d`` < ``t_off[i]`` and ``d`` then stays at or below
-    ``max(t_on, 2 t_off[i])`` for ``n_confirm`` samples; None if the data held
-    cannot tell yet (or there is no such index)."""
+    ``max(t_on, 2 t_off[i])`` for ``n_confirm`` samples.
+
+    Returns ``(index, None)`` when found, ``(None, pending)`` when the data
+    held cannot tell yet whether the candidate at ``pending`` is confirmed,
+    and ``(None, None)`` when there is no candidate.
+    """
     below = np.flatnonzero(d < t_off)
     for n_tried, i in enumerate(below):
         if n_tried > 400:
-            break
+            return None, int(i)
         hi = max(t_on, 2.0 * float(t_off[i]))
         seg = d[i + 1 : i + 1 + n_confirm]
         if np.any(seg > hi):
             continue
         if len(seg) < n_confirm and not final:
-            return None
-        return int(i)
-    return None
+            return None, int(i)
+        return int(i), None
+    return None, None
 
 
 def _causal_ma(x: np.ndarray, carry: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
