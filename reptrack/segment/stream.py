@@ -55,7 +55,7 @@ from ..guidance import ALL_FLAGS, TEMPO_FLAGS, WOBBLE, Guidance
 from ..metrics import moving_average, reference_range, reference_wobble, shake_power, wobble
 from ..model import GAP_FACTOR, Gap, Rep, SetSummary
 from ..signal.resample import GRID_HZ, GridResampler
-from ..signal.tilt import RAD2DEG, angle_from, motion_axis, signed_tilt, unit
+from ..signal.tilt import RAD2DEG, angle_between_rows, angle_from, motion_axis, signed_tilt, unit
 from .transitions import fit_transition
 
 # --- thresholds (see module docstring for their roles) ----------------------
@@ -148,7 +148,7 @@ MAX_EPISODE_S = 30.0
 #: Flat data required after a rep's fitted end before it is reported (s).
 SETTLE_S = 0.25
 #: Longest interval (s) between re-fits while waiting for a rep's end to settle.
-ATTEMPT_S = 0.05
+ATTEMPT_S = 0.1
 #: Longest the lower transition is waited for after the return (s).
 MAX_SETTLE_WAIT_S = 4.0
 #: Low-pass of the signed tilt before fitting: two moving averages of this (s).
@@ -204,6 +204,8 @@ class _Episode:
     ret: int | None = None  # grid index where d fell below T_off
     attempt: int | None = None  # next grid index at which to try to finalise
     wild: bool = False  # went beyond any heel raise (walking, re-strapping)
+    lift_fit: tuple | None = None  # (inputs key, fit) cached across re-fits
+    peak: float = 0.0  # largest deviation (deg) before the return
     fast_rebase: bool = False  # follows a wild movement: re-learn rest quickly
 
 
@@ -416,7 +418,7 @@ class StreamAnalyzer:
         if self._b is None:
             self._b = unit(g[0])
         b, noise = self._windowed_baseline(a, e)
-        d = np.arctan2(np.linalg.norm(np.cross(g, b), axis=1), np.einsum("ij,ij->i", g, b)) * RAD2DEG
+        d = angle_between_rows(g, b)
         t_on = np.clip(T_ON_K * noise, T_ON_MIN_DEG, T_ON_MAX_DEG)
         hit = np.flatnonzero(d > t_on)
         self._record_trace(a, d[: int(hit[0])] if len(hit) else d)
@@ -540,6 +542,7 @@ class StreamAnalyzer:
             return False
         self._record_trace(ep.start, d[: r + 1])
         ep.wild = bool(np.any(d[: r + 1] > MAX_RANGE_DEG))
+        ep.peak = float(d[: r + 1].max())
         ep.ret = ep.start + r
         ep.attempt = ep.ret
         self._last_ret_idx = ep.ret
@@ -635,6 +638,17 @@ class StreamAnalyzer:
             cut = ep.ret + int(np.argmin(d_after[: q + 1]))
             k = ep.ret + q
         window_end = cut if cut is not None else k
+        n_fall = int(0.1 * self.fs)
+        if (
+            cut is None
+            and not final
+            and len(d_after) > n_fall
+            and d_after[-1] > 0.3 * ep.peak
+            and d_after[-1] < d_after[-1 - n_fall] - self._noise_deg
+        ):
+            # still clearly on the way down: nothing to fit yet
+            ep.attempt = k + max(1, int(ATTEMPT_S * self.fs))
+            return True
         rep_or_wait = self._measure(ep, window_end, k)
         if rep_or_wait is None or isinstance(rep_or_wait, Rep) or cut is not None or final:
             self._finalise(ep, rep_or_wait if isinstance(rep_or_wait, Rep) else None, k, cut)
@@ -654,7 +668,10 @@ class StreamAnalyzer:
                 self._idle_start = self._pos = k + 1
                 return True
         # re-fit at least every ATTEMPT_S: the fitted end can move earlier
-        ep.attempt = min(max(k + 1, nxt), k + max(1, int(ATTEMPT_S * self.fs)))
+        # (halving the distance to the predicted time: few re-fits while far,
+        # every ATTEMPT_S close to it)
+        step = max(int(ATTEMPT_S * self.fs), (nxt - k) // 2)
+        ep.attempt = max(k + 1, min(nxt, k + step))
         return True
 
     # ------------------------------------------------------------ measuring
@@ -727,7 +744,19 @@ class StreamAnalyzer:
         # more would let a drifting hold stretch the transition)
         le = min(ia + nt, ib)
         ls = max(ib - nt, ia)
-        lift = fit_transition(t[: le + 1], (s[: le + 1] - l0b) / (l1a - l0b)) if l1a > l0b else None
+        # still on the way down: no need to fit yet
+        if not force and w_end == k_now and s[-1] - min(l0a, l0b) > 0.2 * rng0:
+            # wait about the time the current descent needs to get near the bottom
+            n_r = max(2, int(0.2 * fs))
+            rate = (ss[-n_r] - ss[-1]) / (n_r / fs) if len(ss) > n_r else 0.0
+            left = 0.6 * (s[-1] - min(l0a, l0b)) / rate if rate > 0 else ATTEMPT_S
+            return k_now + max(1, int(np.clip(left, ATTEMPT_S, 1.0) * fs))
+        key = (ep.start, a + ws, le, l0b, l1a)
+        if ep.lift_fit is not None and ep.lift_fit[0] == key:
+            lift = ep.lift_fit[1]
+        else:
+            lift = fit_transition(t[: le + 1], (s[: le + 1] - l0b) / (l1a - l0b)) if l1a > l0b else None
+            ep.lift_fit = (key, lift)
         ls = ia
         lower = fit_transition(t[ls:], 1.0 - (s[ls:] - l0a) / (l1b - l0a)) if l1b > l0a else None
         if lift is None:
