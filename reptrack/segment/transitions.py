@@ -50,6 +50,8 @@ TRAPEZOID_RAMPS = (0.1, 0.2, 0.3)
 C_TYPICAL = 0.45
 #: How much of the chosen template's own ratio to keep (0 = always typical).
 SHRINK = 1.0
+#: Longest fit window in samples; longer windows are decimated after smoothing.
+MAX_FIT_POINTS = 160
 #: Resolution of the lookup tables (points over tau in [0, 1] and over y).
 TABLE_N = 1001
 #: Mid-range band of normalised position used for the line fit.
@@ -151,16 +153,21 @@ def fit_transition(
     if len(above) == 0 or above[0] == 0:
         return None
     c = int(above[0])
-    lo = c
-    while lo > 0 and ys[lo - 1] > Y_LO:
-        lo -= 1
-    hi = c
-    while hi < len(ys) - 1 and ys[hi + 1] < Y_HI and ys[hi + 1] > Y_LO:
-        hi += 1
+    low_before = np.flatnonzero(ys[:c] <= Y_LO)
+    lo = int(low_before[-1]) + 1 if len(low_before) else 0
+    out_after = np.flatnonzero((ys[c + 1 :] >= Y_HI) | (ys[c + 1 :] <= Y_LO))
+    hi = c + int(out_after[0]) if len(out_after) else len(ys) - 1
     mid = np.zeros(len(y), dtype=bool)
     mid[lo : hi + 1] = True
     if mid.sum() < 3:
         return None
+    # the smoothed signal carries no detail finer than smooth_s: a few points
+    # per smoothing window are enough (keeps long windows cheap)
+    step = max(1, len(t) // MAX_FIT_POINTS)
+    if step > 1:
+        t, ys, mid = t[::step], ys[::step], mid[::step]
+        if mid.sum() < 3:
+            return None
     names, cdf, pdf, inv = _tables()
     tm, ym = t[mid], ys[mid]
     k_n = len(names)
