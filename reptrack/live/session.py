@@ -243,8 +243,7 @@ class LiveSession:
         control and puts it in the set's summary at the end of the set; this
         shows the same sentence as soon as it is decided.
         """
-        current = getattr(self.sa, "_set", None)
-        hint = getattr(current, "hint", None)
+        hint = self.sa.status().hint
         if hint is None and self.sa.sets and self.sa.sets[-1].index == rep.set:
             hint = self.sa.sets[-1].hint
         return hint
