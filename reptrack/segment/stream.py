@@ -167,6 +167,9 @@ TOP_FIT_S = 0.3
 #: The top plateau starts/ends where the transition's speed is below this
 #: fraction of its peak speed.
 PLATEAU_SPEED_FRAC = 0.2
+#: ... and lies within this fraction of the range below the peak (a
+#: hesitation part-way up is not the top).
+PLATEAU_DEPTH_FRAC = 0.15
 #: Fallback top region: the (low-passed) tilt within this fraction of the
 #: range below its peak.
 TOP_BAND_FRAC = 0.05
@@ -714,7 +717,11 @@ class StreamAnalyzer:
         smax = float(ss[i_st : i_rt + 1].max())
         # the lift window starts LIFT_PRE_S before the lowest point preceding the
         # onset crossing (earlier data may hold the end of a previous movement)
-        ws = max(int(np.argmin(ss[: i_st + 1])) - int(LIFT_PRE_S * fs), 0)
+        # ("lowest point": the last sample near the minimum -- an argmin over a
+        # flat, noisy rest would jump about with the noise)
+        pre_ss = ss[: i_st + 1]
+        near_min = np.flatnonzero(pre_ss <= pre_ss.min() + max(0.05 * smax, 2.0 * self._noise_deg))
+        ws = max(int(near_min[-1]) - int(LIFT_PRE_S * fs), 0)
         if ws > 0:
             s, ss, acc, t, g, d = s[ws:], ss[ws:], acc[ws:], t[ws:], g[ws:], d[ws:]
             i_st, i_rt, pk = i_st - ws, i_rt - ws, pk - ws
@@ -857,12 +864,13 @@ class StreamAnalyzer:
             idn = pk + int(np.argmin(dn))
             vu, vd = float(v[iu]), float(v[idn])
             if vu > 0 and vd < 0:
-                slow_u = np.flatnonzero(v[iu:idn] < PLATEAU_SPEED_FRAC * vu)
-                slow_d = np.flatnonzero(v[iu:idn] > PLATEAU_SPEED_FRAC * vd)
+                high = ss[iu:idn] > smax - PLATEAU_DEPTH_FRAC * rng0
+                slow_u = np.flatnonzero((v[iu:idn] < PLATEAU_SPEED_FRAC * vu) & high)
+                slow_d = np.flatnonzero((v[iu:idn] > PLATEAU_SPEED_FRAC * vd) & high)
                 if len(slow_u) and len(slow_d):
                     a, b = iu + int(slow_u[0]), iu + int(slow_d[-1])
                     # the plateau must be high up (a hesitation is not a hold)
-                    if a <= b and ss[a] > smax - 0.3 * rng0 and ss[b] > smax - 0.3 * rng0:
+                    if a <= b:
                         ia, ib = a, b
                     elif a > b:
                         ia = ib = pk
