@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from ..guidance import ALL_FLAGS, TEMPO_FLAGS, WOBBLE, Guidance
 from ..metrics import moving_average, reference_range, reference_wobble, shake_power, wobble
@@ -248,10 +249,10 @@ class StreamAnalyzer:
         self._idle_start = 0
         self._b: np.ndarray | None = None
         self._noise_deg = T_ON_MIN_DEG / T_ON_K
+        self._t_on = T_ON_MIN_DEG  # onset threshold of the current movement (deg)
         self._noise_shake = (0.0, 0.0)
         self._ep: _Episode | None = None
         self._last_end_idx: int | None = None
-        self._last_ret_idx: int | None = None
         self._after_wild = False
         self._ranges: list[float] = []
         self._wobbles: list[float] = []
@@ -558,7 +559,6 @@ class StreamAnalyzer:
         ep.peak = float(d[: r + 1].max())
         ep.ret = ep.start + r
         ep.attempt = ep.ret
-        self._last_ret_idx = ep.ret
         return True
 
     def _finalise(self, ep: _Episode, rep: Rep | None, k: int, cut: int | None) -> None:
@@ -604,10 +604,7 @@ class StreamAnalyzer:
         if lim < n + 2:
             return None
         dd = d[: lim + 1]
-        from numpy.lib.stride_tricks import sliding_window_view
-
-        win = sliding_window_view(dd, n + 1)
-        lo, hi = win.min(axis=1), win.max(axis=1)
+        lo, hi = _rolling_min_max(dd, n + 1)
         still = (lo > 2.0 * self._t_on) & (hi - lo < CROSS_SPREAD_FRAC * hi + 2.0 * self._noise_deg)
         first = np.flatnonzero(still)
         if not len(first):
@@ -973,6 +970,12 @@ def _still_far(d: np.ndarray, n: int, t_on: float, first: int) -> int | None:
     return int(i[hits[0]]) - 1 if len(hits) else None
 
 
+def _rolling_min_max(d: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Min and max of ``d`` over each window of ``n`` samples (window ``i`` ends at ``i + n - 1``)."""
+    win = sliding_window_view(d, n)
+    return win.min(axis=1), win.max(axis=1)
+
+
 def _settled_low(d: np.ndarray, n: int, t_on: float) -> int | None:
     """First index where ``d`` is below half its running peak (and the peak
     is a real movement) and has varied by less than :data:`RET_STILL_FRAC` of
@@ -980,10 +983,8 @@ def _settled_low(d: np.ndarray, n: int, t_on: float) -> int | None:
     if len(d) <= n:
         return None
     peak = np.maximum.accumulate(d)
-    from numpy.lib.stride_tricks import sliding_window_view
-
-    win = sliding_window_view(d, n + 1)
-    spread = win.max(axis=1) - win.min(axis=1)
+    lo, hi = _rolling_min_max(d, n + 1)
+    spread = hi - lo
     idx = np.arange(n, len(d))
     ok = (d[idx] < 0.5 * peak[idx]) & (peak[idx] > 2.0 * t_on) & (spread < RET_STILL_FRAC * peak[idx])
     # the window must lie after the half crossing (the lower, not the lift)

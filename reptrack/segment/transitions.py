@@ -45,11 +45,6 @@ from ..metrics import moving_average
 SHAPE_PARAMS = (2.2, 3.0, 4.0)
 #: Ramp fractions of the near-constant-speed (trapezoidal velocity) templates.
 TRAPEZOID_RAMPS = (0.1, 0.2, 0.3)
-#: Typical (onset -> 10 %) / (10 % -> 90 %) time ratio of human movements:
-#: 0.19 for near-constant speed, 0.49 minimum jerk, 0.54 raised cosine.
-C_TYPICAL = 0.45
-#: How much of the chosen template's own ratio to keep (0 = always typical).
-SHRINK = 1.0
 #: Longest fit window in samples; longer windows are decimated after smoothing.
 MAX_FIT_POINTS = 160
 #: Resolution of the lookup tables (points over tau in [0, 1] and over y).
@@ -192,17 +187,8 @@ def fit_transition(
     rss = ((model - ys[None, :]) ** 2).mean(axis=1)
     rss[~ok] = np.inf
     k = int(np.argmin(rss))
-    # Per-template onset/offset, with the tail ratios pulled towards the
-    # typical value (tails below the noise are uncertain; the 10 % and 90 %
-    # times are well measured).
-    t10 = t0 + dur * _lookup(inv, np.full((k_n, 1), 0.1))[:, 0]
-    t90 = t0 + dur * _lookup(inv, np.full((k_n, 1), 0.9))[:, 0]
-    span = t90 - t10
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c_on = (t10 - t0) / span
-        c_off = (t0 + dur - t90) / span
-    on_k = t10 - span * (C_TYPICAL + SHRINK * (c_on - C_TYPICAL))
-    off_k = t90 + span * (C_TYPICAL + SHRINK * (c_off - C_TYPICAL))
+    on_k = t0
+    off_k = t0 + dur
     # Model averaging: templates that fit about as well share the estimate
     # (weights from the likelihood ratio with the noise estimated by the best
     # fit), so a small change in the data cannot flip the answer.
