@@ -22,7 +22,7 @@ import argparse
 import sys
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -160,13 +160,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scenarios", default=",".join(DEFAULT_SCENARIOS))
     ap.add_argument("--seeds", default="1000-1004", help="seeds (not those used for tuning: 1-99)")
     ap.add_argument("--verbose", "-v", action="store_true")
+    ap.add_argument("--sway-scale", type=float, default=1.0,
+                    help="multiply the scenarios' postural sway (sensitivity to sway; 1 = as configured)")
     args = ap.parse_args(argv)
     score = Score()
     per_scen: dict[str, Score] = {}
     for scen in args.scenarios.split(","):
         sc = per_scen.setdefault(scen, Score())
         for seed in parse_seeds(args.seeds):
-            res = simulate(scenario_config(scen, seed), seed)
+            cfg = scenario_config(scen, seed)
+            if args.sway_scale != 1.0:
+                cfg = replace(cfg, sway_deg=cfg.sway_deg * args.sway_scale)
+            res = simulate(cfg, seed)
             guidance = load_guidance(res.truth["guidance"]["name"])
             t0 = time.perf_counter()
             sess = analyze_recording(res.recording, guidance)

@@ -63,7 +63,7 @@ from ..metrics import moving_average, reference_range, reference_wobble, shake_p
 from ..model import GAP_FACTOR, Gap, Rep, SetSummary
 from ..signal.resample import GRID_HZ, GridResampler
 from ..signal.tilt import RAD2DEG, angle_between_rows, angle_from, motion_axis, signed_tilt, unit
-from .transitions import fit_transition
+from .transitions import fit_rise
 
 # --- thresholds (see module docstring for their roles) ----------------------
 #: Each of the two causal moving averages of the detection direction (s).
@@ -147,6 +147,8 @@ CROSS_FRAC = 0.4
 #: tilts the shank 3-6 deg.
 CROSS_MIN_DEG = 2.0
 CROSS_SPREAD_FRAC = 0.1
+#: Still data after a rep's end (s) needed to take that bottom as the baseline.
+FRESH_BOTTOM_S = 0.3
 #: Longest movement considered (s).
 MAX_EPISODE_S = 30.0
 #: Flat data required after a rep's fitted end before it is reported (s).
@@ -160,9 +162,14 @@ LP_S = 0.2
 #: Data before the onset crossing used for the lift fit (s).
 PRE_S = 6.0
 #: Flat data kept before the lowest point that precedes a lift (s).
-LIFT_PRE_S = 1.0
+LIFT_PRE_S = 2.0
 #: Data kept after the lower passes 20 % of the range (s, at least).
 LOWER_POST_S = 1.0
+#: A lower that stops further than this fraction of the range from the level
+#: the lift started at is waited for up to LEVEL_WAIT_S (s) after its fitted
+#: end (inside the 0.6 s reporting budget): it may resume (a hesitation).
+LEVEL_MATCH_FRAC = 0.1
+LEVEL_WAIT_S = 0.35
 #: Level of a drifting plateau: median over this much of its start / end (s).
 TOP_FIT_S = 0.3
 #: The top plateau starts/ends where the transition's speed is below this
@@ -572,11 +579,17 @@ class StreamAnalyzer:
             self._last_end_idx = min(max(end_idx, ep.ret), k)
             # the bottom just measured is the freshest baseline (reps with
             # short rests never leave a still 2-s window for the rest logic)
+            # -- only when that bottom is still: a fitted end that came early
+            # would otherwise put the baseline part-way down the lower, where
+            # the next rep's lower "returns" too soon, and the error repeats
             lo = end_idx + int(0.1 * self.fs)
-            if k + 1 - lo >= int(0.2 * self.fs):
+            if k + 1 - lo >= int(FRESH_BOTTOM_S * self.fs):
                 acc = self._aslice(lo, k + 1)
                 if not np.isnan(acc).any():
-                    self._b = unit(acc.mean(axis=0))
+                    half = len(acc) // 2
+                    drift = angle_from(unit(acc[:half].mean(axis=0))[None, :], unit(acc[half:].mean(axis=0)))[0]
+                    if drift < BASE_DRIFT_DEG:
+                        self._b = unit(acc.mean(axis=0))
         self._idle_start = ep.ret if cut is None else cut
         self._pos = max((cut if cut is not None else ep.ret) + 1, self._idle_start)
         if cut is None:
@@ -746,7 +759,9 @@ class StreamAnalyzer:
         rng0 = smax - min(l0b, l0a)
         if rng0 <= 0:
             return self._reject("no range")
-        ia, ib = self._plateau(ss, i_st, i_rt, pk, smax, rng0)
+        # (the plateau's depth band from the level before the lift only: the
+        # level after moves as data arrive, the split point must not)
+        ia, ib = self._plateau(ss, i_st, i_rt, pk, smax, smax - l0b if smax > l0b else rng0)
         nt = int(TOP_FIT_S * fs)
         # plateau levels at its start (for the lift) and its end (for the lower):
         # a plateau may drift, so each transition is normalised by its own end
@@ -757,20 +772,25 @@ class StreamAnalyzer:
         le = min(ia + nt, ib)
         ls = max(ib - nt, ia)
         # still on the way down: no need to fit yet
+        settled_away = abs(l0a - l0b) > max(LEVEL_MATCH_FRAC * rng0, 2.0 * self._noise_deg)
         if not force and w_end == k_now and s[-1] - min(l0a, l0b) > 0.2 * rng0:
             # wait about the time the current descent needs to get near the bottom
             n_r = max(2, int(0.2 * fs))
             rate = (ss[-n_r] - ss[-1]) / (n_r / fs) if len(ss) > n_r else 0.0
             left = 0.6 * (s[-1] - min(l0a, l0b)) / rate if rate > 0 else ATTEMPT_S
             return k_now + max(1, int(np.clip(left, ATTEMPT_S, 1.0) * fs))
-        key = (ep.start, a + ws, le, l0b, l1a)
+        # split at the middle of the plateau: each fit sees half of the hold,
+        # enough flat signal to pin its offset/onset and its level
+        mid = (ia + ib) // 2
+        key = (ep.start, a + ws, mid, l0b, l1a)
         if ep.lift_fit is not None and ep.lift_fit[0] == key:
             lift = ep.lift_fit[1]
         else:
-            lift = fit_transition(t[: le + 1], (s[: le + 1] - l0b) / (l1a - l0b)) if l1a > l0b else None
+            fr = fit_rise(t[: mid + 1], s[: mid + 1], l0b, l1a)
+            lift = fr[0] if fr else None
             ep.lift_fit = (key, lift)
-        ls = ia
-        lower = fit_transition(t[ls:], 1.0 - (s[ls:] - l0a) / (l1b - l0a)) if l1b > l0a else None
+        fr = fit_rise(t[mid:], -s[mid:], -l1b, -l0a, refine_hi=False)
+        lower = fr[0] if fr else None
         if lift is None:
             return self._reject("lift fit failed")
         if lower is None:
@@ -782,6 +802,10 @@ class StreamAnalyzer:
         # wait for SETTLE_S of data after the fitted end
         if not force and w_end == k_now and end + SETTLE_S > k_now / fs:
             return int(np.ceil((end + SETTLE_S) * fs))
+        # ... longer (within the latency budget) when the lower stopped away from
+        # the level the lift started at: it may resume (a hesitation)
+        if not force and w_end == k_now and settled_away and end + LEVEL_WAIT_S > k_now / fs:
+            return k_now + max(1, int(ATTEMPT_S * fs))
         if top > lower_start:
             top = lower_start = 0.5 * (top + lower_start)
         start = max(start, t[0] - 0.5)

@@ -51,6 +51,13 @@ MAX_FIT_POINTS = 160
 TABLE_N = 1001
 #: Mid-range band of normalised position used for the line fit.
 Y_LO, Y_HI = 0.12, 0.88
+#: Re-estimations of the plateau levels in :func:`fit_rise`.
+LEVEL_ITERATIONS = 2
+#: Span (s) before the onset and after the offset whose median is a level.
+LEVEL_S = 0.5
+#: ... used only when at least this fraction of it is in the window (a
+#: level read from a short tail that is still moving would be biased).
+LEVEL_MIN_FRAC = 0.6
 
 
 @dataclass(frozen=True)
@@ -204,3 +211,40 @@ def fit_transition(
         shape=names[k],
         rms=float(np.sqrt(rss[k])),
     )
+
+
+def fit_rise(
+    t: np.ndarray, s: np.ndarray, lo: float, hi: float, iterations: int = LEVEL_ITERATIONS, refine_hi: bool = True
+) -> tuple[TransitionFit, float, float] | None:
+    """Fit a rise of raw signal ``s`` (any units) from level ``lo`` to ``hi``.
+
+    The levels are first guesses.  After each fit they are re-estimated
+    locally -- the median of ``s`` over :data:`LEVEL_S` before the fitted
+    onset and after the fitted offset -- and the fit is repeated: a plateau
+    guessed from samples still on a slow approach would cut the transition
+    short, and a global level fit would be pulled by whatever the window holds
+    beyond the flat parts (the tail of a previous movement, a drifting hold).
+    ``refine_hi=False`` keeps the final level as given (a streaming caller
+    whose window grows after the offset: a level re-read from each new tail
+    would move the offset at every re-fit).  For a fall pass ``-s``,
+    ``-lo``, ``-hi``.  Returns ``(fit, lo, hi)`` with
+    the final levels, or None when no fit exists.
+    """
+    fit = None
+    dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0
+    for _ in range(iterations + 1):
+        if hi <= lo:
+            break
+        nxt = fit_transition(t, (s - lo) / (hi - lo))
+        if nxt is None:
+            break
+        fit = nxt
+        before = s[(t >= fit.onset - LEVEL_S) & (t <= fit.onset)]
+        after = s[(t >= fit.offset) & (t <= fit.offset + LEVEL_S)]
+        n_min = max(3, int(LEVEL_MIN_FRAC * LEVEL_S / dt))
+        lo_new = float(np.median(before)) if len(before) >= n_min else lo
+        hi_new = float(np.median(after)) if refine_hi and len(after) >= n_min else hi
+        if abs(lo_new - lo) + abs(hi_new - hi) < 1e-3 * max(hi - lo, 1e-9):
+            break
+        lo, hi = lo_new, hi_new
+    return (fit, lo, hi) if fit is not None else None
