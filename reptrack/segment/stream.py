@@ -59,7 +59,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..guidance import ALL_FLAGS, TEMPO_FLAGS, WOBBLE, Guidance
-from ..metrics import moving_average, reference_range, reference_wobble, shake_power, wobble
+from ..metrics import G_MPS2, LEVER_ARM_M, moving_average, reference_range, reference_wobble, shake_power, wobble
 from ..model import GAP_FACTOR, Gap, Rep, SetSummary
 from ..signal.resample import GRID_HZ, GridResampler
 from ..signal.tilt import RAD2DEG, angle_between_rows, angle_from, motion_axis, signed_tilt, unit
@@ -170,6 +170,10 @@ LOWER_POST_S = 1.0
 #: end (inside the 0.6 s reporting budget): it may resume (a hesitation).
 LEVEL_MATCH_FRAC = 0.1
 LEVEL_WAIT_S = 0.35
+#: The sensor rides LEVER_ARM_M from the joint the shank turns about, so its
+#: tangential acceleration tilts the measured gravity by -(r/g) theta''
+#: (a 3 s lift reads ~0.15 s short at each end without this correction).
+LEVER_S2 = LEVER_ARM_M / G_MPS2
 #: Level of a drifting plateau: median over this much of its start / end (s).
 TOP_FIT_S = 0.3
 #: The top plateau starts/ends where the transition's speed is below this
@@ -786,10 +790,10 @@ class StreamAnalyzer:
         if ep.lift_fit is not None and ep.lift_fit[0] == key:
             lift = ep.lift_fit[1]
         else:
-            fr = fit_rise(t[: mid + 1], s[: mid + 1], l0b, l1a)
+            fr = fit_rise(t[: mid + 1], s[: mid + 1], l0b, l1a, lever_s2=LEVER_S2)
             lift = fr[0] if fr else None
             ep.lift_fit = (key, lift)
-        fr = fit_rise(t[mid:], -s[mid:], -l1b, -l0a, refine_hi=False)
+        fr = fit_rise(t[mid:], -s[mid:], -l1b, -l0a, refine_hi=False, lever_s2=LEVER_S2)
         lower = fr[0] if fr else None
         if lift is None:
             return self._reject("lift fit failed")

@@ -137,6 +137,24 @@ def shape_curve(tau: np.ndarray, shape: str) -> np.ndarray:
     return _lookup(cdf[k : k + 1], np.asarray(tau, dtype=np.float64)[None, :])[0]
 
 
+@lru_cache(maxsize=1)
+def _accel_tables() -> np.ndarray:
+    """S''(tau) of every template on the uniform tau grid (K, TABLE_N)."""
+    _, _, pdf, _ = _tables()
+    acc = np.gradient(pdf, 1.0 / (TABLE_N - 1), axis=1)
+    acc[:, 0] = acc[:, -1] = 0.0
+    return acc
+
+
+def shape_accel(tau: np.ndarray, shape: str) -> np.ndarray:
+    """Normalised acceleration S''(tau) of the named template (0 outside [0, 1])."""
+    names = _tables()[0]
+    k = names.index(shape)
+    tau = np.asarray(tau, dtype=np.float64)
+    out = _lookup(_accel_tables()[k : k + 1], tau[None, :])[0]
+    return np.where((tau > 0.0) & (tau < 1.0), out, 0.0)
+
+
 def fit_transition(
     t: np.ndarray, y: np.ndarray, min_duration_s: float = 0.15, smooth_s: float = 0.16
 ) -> TransitionFit | None:
@@ -214,7 +232,13 @@ def fit_transition(
 
 
 def fit_rise(
-    t: np.ndarray, s: np.ndarray, lo: float, hi: float, iterations: int = LEVEL_ITERATIONS, refine_hi: bool = True
+    t: np.ndarray,
+    s: np.ndarray,
+    lo: float,
+    hi: float,
+    iterations: int = LEVEL_ITERATIONS,
+    refine_hi: bool = True,
+    lever_s2: float = 0.0,
 ) -> tuple[TransitionFit, float, float] | None:
     """Fit a rise of raw signal ``s`` (any units) from level ``lo`` to ``hi``.
 
@@ -224,6 +248,13 @@ def fit_rise(
     guessed from samples still on a slow approach would cut the transition
     short, and a global level fit would be pulled by whatever the window holds
     beyond the flat parts (the tail of a previous movement, a drifting hold).
+    ``lever_s2`` (s^2) removes the tilt artefact of a sensor carried on a
+    rotating segment: its tangential acceleration ``r * theta''`` reads as a
+    tilt of ``-(r / g) * theta''`` (rad), which delays the apparent onset and
+    advances the offset.  With ``lever_s2 = r / g`` each re-fit adds the
+    artefact predicted by the previous fit (``lever_s2 * range * S'' / D^2``,
+    from the template, not from differentiating noisy data) back to ``s``.
+
     ``refine_hi=False`` keeps the final level as given (a streaming caller
     whose window grows after the offset: a level re-read from each new tail
     would move the offset at every re-fit).  For a fall pass ``-s``,
@@ -232,10 +263,11 @@ def fit_rise(
     """
     fit = None
     dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0
+    s_fit = s
     for _ in range(iterations + 1):
         if hi <= lo:
             break
-        nxt = fit_transition(t, (s - lo) / (hi - lo))
+        nxt = fit_transition(t, (s_fit - lo) / (hi - lo))
         if nxt is None:
             break
         fit = nxt
@@ -244,7 +276,10 @@ def fit_rise(
         n_min = max(3, int(LEVEL_MIN_FRAC * LEVEL_S / dt))
         lo_new = float(np.median(before)) if len(before) >= n_min else lo
         hi_new = float(np.median(after)) if refine_hi and len(after) >= n_min else hi
-        if abs(lo_new - lo) + abs(hi_new - hi) < 1e-3 * max(hi - lo, 1e-9):
+        if lever_s2 > 0.0:
+            d = max(fit.duration_s, 1e-3)
+            s_fit = s + lever_s2 * (hi_new - lo_new) * shape_accel((t - fit.onset) / d, fit.shape) / (d * d)
+        elif abs(lo_new - lo) + abs(hi_new - hi) < 1e-3 * max(hi - lo, 1e-9):
             break
         lo, hi = lo_new, hi_new
     return (fit, lo, hi) if fit is not None else None
