@@ -136,6 +136,9 @@ STILL_DRIFT_REL = 0.03
 #: ... and the deviation's RMS about the window mean is below this (deg, plus
 #: STILL_DRIFT_REL x the level): walking is periodic, its thirds agree too.
 STILL_SPREAD_DEG = 0.3
+#: ... widened by this many times the resting RMS deviation (standing sway
+#: moves the thirds' means by about that much).
+STILL_SWAY_K = 2.0
 #: Still window after a movement beyond any heel raise (s).
 REBASE_FAST_S = 2.0
 #: A movement that held still away from rest this long (s) and then swung
@@ -149,6 +152,14 @@ CROSS_MIN_DEG = 2.0
 CROSS_SPREAD_FRAC = 0.1
 #: Still data after a rep's end (s) needed to take that bottom as the baseline.
 FRESH_BOTTOM_S = 0.3
+#: After the return, a rise above the lowest point so far starts the next
+#: movement; while that point is above CUT_LOW_FRAC of the peak (or twice the
+#: onset threshold, if less: sway bobs about a hesitation's level) the rise
+#: must reach CUT_HIGH_FRAC of the peak -- for the first CUT_HIGH_S (s) only (a
+#: hesitation is brief; a bottom that settled off the old rest is not one).
+CUT_LOW_FRAC = 0.2
+CUT_HIGH_FRAC = 0.3
+CUT_HIGH_S = 0.5
 #: Longest movement considered (s).
 MAX_EPISODE_S = 30.0
 #: Flat data required after a rep's fitted end before it is reported (s).
@@ -539,7 +550,7 @@ class StreamAnalyzer:
         for n_still, first in ((int(REBASE_STILL_S * self.fs), 0), (int(REBASE_FAST_S * self.fs), first_wild)):
             if first is None or lim - first < n_still:
                 continue
-            cand = _still_far(d[:lim], n_still, self._t_on, first)
+            cand = _still_far(d[:lim], n_still, self._t_on, first, self._noise_deg)
             if cand is not None:
                 abandon = cand if abandon is None else min(abandon, cand)
         # a movement that swings through the rest direction to the other side
@@ -655,8 +666,14 @@ class StreamAnalyzer:
             k = min(e - 1, ep.ret + int(MAX_SETTLE_WAIT_S * self.fs))
         # has the next movement started already (no rest at the bottom)?
         d_after = angle_from(self._gslice(ep.ret, k + 1), ep.b)
-        # a rise of more than T_on above the lowest point since the return
-        rise = np.flatnonzero(d_after - np.minimum.accumulate(d_after) > self._t_on)
+        # a rise of more than T_on above the lowest point since the return --
+        # or, while that point is still well above the bottom (a lower paused
+        # part-way down, where sway and wobble bob about), a rise of
+        # CUT_HIGH_FRAC of the peak
+        low = np.minimum.accumulate(d_after)
+        far = (low > min(CUT_LOW_FRAC * ep.peak, 2.0 * self._t_on)) & (np.arange(len(low)) < int(CUT_HIGH_S * self.fs))
+        thr = np.where(far, max(self._t_on, CUT_HIGH_FRAC * ep.peak), self._t_on)
+        rise = np.flatnonzero(d_after - low > thr)
         cut: int | None = None
         if len(rise):
             q = int(rise[0])
@@ -749,6 +766,8 @@ class StreamAnalyzer:
             cap = i20 + max(int(LOWER_POST_S * fs), int(1.2 * (i20 - i80)))
             if cap < len(s) - 1:
                 s, ss, acc, t, g, d = s[: cap + 1], ss[: cap + 1], acc[: cap + 1], t[: cap + 1], g[: cap + 1], d[: cap + 1]
+                i_rt = min(i_rt, cap)
+                smax = float(ss[i_st : i_rt + 1].max())
         # bottom levels before and after
         i5 = np.flatnonzero(ss[: pk + 1] < 0.05 * smax)
         j5 = np.flatnonzero(ss[pk:] < 0.05 * smax)
@@ -972,10 +991,11 @@ class StreamAnalyzer:
             self._trace_d.append(d[first::step].astype(np.float32))
 
 
-def _still_far(d: np.ndarray, n: int, t_on: float, first: int) -> int | None:
+def _still_far(d: np.ndarray, n: int, t_on: float, first: int, sway: float = 0.0) -> int | None:
     """End index of the first window of ``n`` samples (starting at or after
     ``first``) in which ``d`` stays far (> ``t_on``) and still: its thirds agree
-    in mean and it varies little about its mean.  None if there is none."""
+    in mean and it varies little about its mean (tolerances widened by
+    ``sway``, the resting RMS deviation, deg).  None if there is none."""
     c = np.concatenate(([0.0], np.cumsum(d)))
     c2 = np.concatenate(([0.0], np.cumsum(d * d)))
     m3 = n // 3
@@ -987,7 +1007,7 @@ def _still_far(d: np.ndarray, n: int, t_on: float, first: int) -> int | None:
     m_c = (c[i] - c[i - m3]) / m3
     mean = (c[i] - c[i - n]) / n
     var = np.maximum((c2[i] - c2[i - n]) / n - mean * mean, 0.0)
-    tol = STILL_DRIFT_DEG + STILL_DRIFT_REL * m_b
+    tol = STILL_DRIFT_DEG + STILL_DRIFT_REL * m_b + STILL_SWAY_K * sway
     still = (
         (np.abs(m_c - m_a) < tol)
         & (np.abs(m_b - m_a) < tol)
