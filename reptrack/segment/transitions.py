@@ -51,6 +51,9 @@ MAX_FIT_POINTS = 160
 TABLE_N = 1001
 #: Mid-range band of normalised position used for the line fit.
 Y_LO, Y_HI = 0.12, 0.88
+#: Correlation time (s) of the residuals about a fitted transition: postural
+#: sway (0.1-0.6 Hz) and slow wobble keep a residual for about this long.
+RESIDUAL_CORR_S = 0.6
 #: Re-estimations of the plateau levels in :func:`fit_rise`.
 LEVEL_ITERATIONS = 2
 #: Span (s) before the onset and after the offset whose median is a level.
@@ -216,8 +219,12 @@ def fit_transition(
     off_k = t0 + dur
     # Model averaging: templates that fit about as well share the estimate
     # (weights from the likelihood ratio with the noise estimated by the best
-    # fit), so a small change in the data cannot flip the answer.
-    n_eff = max(len(t) / max(1.0, smooth_s / max(float(np.median(np.diff(t))), 1e-6)), 1.0)
+    # fit), so a small change in the data cannot flip the answer.  Residuals
+    # are correlated over RESIDUAL_CORR_S (sway, slow wobble), not just over
+    # the smoothing window: the window holds duration / RESIDUAL_CORR_S
+    # independent points.
+    span = float(t[-1] - t[0]) if len(t) > 1 else 0.0
+    n_eff = max(span / max(smooth_s, RESIDUAL_CORR_S), 1.0)
     best = max(float(rss[k]), 1e-12)
     wts = np.where(ok, np.exp(-0.5 * n_eff * (rss - best) / best), 0.0)
     wts /= wts.sum()
