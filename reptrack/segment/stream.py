@@ -176,6 +176,9 @@ PRE_S = 6.0
 LIFT_PRE_S = 2.0
 #: Data kept after the lower passes 20 % of the range (s, at least).
 LOWER_POST_S = 1.0
+#: A lower still falling faster than this fraction of the range per second is
+#: waited for before it is fitted.
+FALL_RATE_FRAC = 0.1
 #: A lower that stops further than this fraction of the range from the level
 #: the lift started at is waited for up to LEVEL_WAIT_S (s) after its fitted
 #: end (inside the 0.6 s reporting budget): it may resume (a hesitation).
@@ -796,10 +799,13 @@ class StreamAnalyzer:
         ls = max(ib - nt, ia)
         # still on the way down: no need to fit yet
         settled_away = abs(l0a - l0b) > max(LEVEL_MATCH_FRAC * rng0, 2.0 * self._noise_deg)
-        if not force and w_end == k_now and s[-1] - min(l0a, l0b) > 0.2 * rng0:
+        # (high above the bottom, or still falling at over FALL_RATE_FRAC of the
+        # range per second: the lowest point so far is not yet the bottom)
+        n_r = max(2, int(0.2 * fs))
+        rate = (ss[-n_r] - ss[-1]) / (n_r / fs) if len(ss) > n_r else 0.0
+        above = s[-1] - min(l0a, l0b)
+        if not force and w_end == k_now and (above > 0.2 * rng0 or (above > 0.05 * rng0 and rate > FALL_RATE_FRAC * rng0)):
             # wait about the time the current descent needs to get near the bottom
-            n_r = max(2, int(0.2 * fs))
-            rate = (ss[-n_r] - ss[-1]) / (n_r / fs) if len(ss) > n_r else 0.0
             left = 0.6 * (s[-1] - min(l0a, l0b)) / rate if rate > 0 else ATTEMPT_S
             return k_now + max(1, int(np.clip(left, ATTEMPT_S, 1.0) * fs))
         # split at the middle of the plateau: each fit sees half of the hold,

@@ -53,7 +53,7 @@ TABLE_N = 1001
 Y_LO, Y_HI = 0.12, 0.88
 #: Correlation time (s) of the residuals about a fitted transition: postural
 #: sway (0.1-0.6 Hz) and slow wobble keep a residual for about this long.
-RESIDUAL_CORR_S = 0.6
+RESIDUAL_CORR_S = 0.4
 #: Re-estimations of the plateau levels in :func:`fit_rise`.
 LEVEL_ITERATIONS = 2
 #: Span (s) before the onset and after the offset whose median is a level.
