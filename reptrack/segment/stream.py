@@ -239,6 +239,7 @@ class _Episode:
     attempt: int | None = None  # next grid index at which to try to finalise
     wild: bool = False  # went beyond any heel raise (walking, re-strapping)
     lift_fit: tuple | None = None  # (inputs key, fit) cached across re-fits
+    lower_fit: tuple | None = None  # last lower fit_rise result: seeds the next re-fit
     peak: float = 0.0  # largest deviation (deg) before the return
     fast_rebase: bool = False  # follows a wild movement: re-learn rest quickly
 
@@ -684,12 +685,19 @@ class StreamAnalyzer:
             k = ep.ret + q
         window_end = cut if cut is not None else k
         n_fall = int(0.1 * self.fs)
+        n_r = max(2, int(0.2 * self.fs))
         if (
             cut is None
             and not final
-            and len(d_after) > n_fall
-            and d_after[-1] > 0.3 * ep.peak
-            and d_after[-1] < d_after[-1 - n_fall] - self._noise_deg
+            and len(d_after) > n_r
+            and (
+                (d_after[-1] > 0.3 * ep.peak and d_after[-1] < d_after[-1 - n_fall] - self._noise_deg)
+                # the fitting step would wait too (FALL_RATE_FRAC): skip it
+                # (before the first lower fit only: once an end is predicted,
+                # its time comes first -- a heel dropping below the step
+                # keeps falling through the old rest)
+                or (ep.lower_fit is None and d_after[-1] > 0.05 * ep.peak and d_after[-n_r] - d_after[-1] > FALL_RATE_FRAC * ep.peak * n_r / self.fs)
+            )
         ):
             # still clearly on the way down: nothing to fit yet
             ep.attempt = k + max(1, int(ATTEMPT_S * self.fs))
@@ -818,7 +826,8 @@ class StreamAnalyzer:
             fr = fit_rise(t[: mid + 1], s[: mid + 1], l0b, l1a, lever_s2=LEVER_S2)
             lift = fr[0] if fr else None
             ep.lift_fit = (key, lift)
-        fr = fit_rise(t[mid:], -s[mid:], -l1b, -l0a, refine_hi=False, lever_s2=LEVER_S2)
+        fr = fit_rise(t[mid:], -s[mid:], -l1b, -l0a, refine_hi=False, lever_s2=LEVER_S2, start=ep.lower_fit)
+        ep.lower_fit = fr
         lower = fr[0] if fr else None
         if lift is None:
             return self._reject("lift fit failed")

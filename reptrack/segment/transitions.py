@@ -51,6 +51,8 @@ MAX_FIT_POINTS = 160
 TABLE_N = 1001
 #: Mid-range band of normalised position used for the line fit.
 Y_LO, Y_HI = 0.12, 0.88
+#: Re-fits stop once onset and offset together move less than this (s).
+CONVERGED_S = 0.05
 #: Correlation time (s) of the residuals about a fitted transition: postural
 #: sway (0.1-0.6 Hz) and slow wobble keep a residual for about this long.
 RESIDUAL_CORR_S = 0.4
@@ -129,8 +131,19 @@ def _lookup(table: np.ndarray, x: np.ndarray) -> np.ndarray:
     idx = np.clip(x, 0.0, 1.0) * (TABLE_N - 1)
     lo = np.minimum(idx.astype(np.intp), TABLE_N - 2)
     frac = idx - lo
-    rows = np.arange(table.shape[0])[:, None]
-    return table[rows, lo] * (1.0 - frac) + table[rows, lo + 1] * frac
+    lo += (np.arange(table.shape[0]) * TABLE_N)[:, None]  # flat index: one gather per end point
+    flat = table.ravel()
+    a = flat.take(lo)
+    return a + (flat.take(lo + 1) - a) * frac
+
+
+def _lookup_shared(table: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """:func:`_lookup` when every row is read at the same points ``x`` (n,)."""
+    idx = np.clip(x, 0.0, 1.0) * (TABLE_N - 1)
+    lo = np.minimum(idx.astype(np.intp), TABLE_N - 2)
+    frac = idx - lo
+    a = table[:, lo]
+    return a + (table[:, lo + 1] - a) * frac
 
 
 def shape_curve(tau: np.ndarray, shape: str) -> np.ndarray:
@@ -169,7 +182,9 @@ def fit_transition(
     """
     t = np.asarray(t, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    ys = moving_average(y, max(1, int(round(smooth_s / np.median(np.diff(t)))))) if len(t) > 2 else y
+    # (callers sample on a uniform grid: its step is the span over the count)
+    dt = float(t[-1] - t[0]) / (len(t) - 1) if len(t) > 1 else 1.0
+    ys = moving_average(y, max(1, int(round(smooth_s / dt)))) if len(t) > 2 else y
     # The contiguous mid-range run around the first 0.5 crossing: plateau
     # noise never leaks into the line fit.
     above = np.flatnonzero(ys >= 0.5)
@@ -195,7 +210,7 @@ def fit_transition(
     tm, ym = t[mid], ys[mid]
     k_n = len(names)
     # tau_i = S^-1(y_i) and the slope S'(tau_i), for every template at once
-    taus = _lookup(inv, np.broadcast_to(ym, (k_n, len(ym))))
+    taus = _lookup_shared(inv, ym)
     w = _lookup(pdf, taus) ** 2
     # Weighted least squares t = t0 + D * tau, per template (closed form).
     sw = w.sum(axis=1)
@@ -246,6 +261,7 @@ def fit_rise(
     iterations: int = LEVEL_ITERATIONS,
     refine_hi: bool = True,
     lever_s2: float = 0.0,
+    start: tuple[TransitionFit, float, float] | None = None,
 ) -> tuple[TransitionFit, float, float] | None:
     """Fit a rise of raw signal ``s`` (any units) from level ``lo`` to ``hi``.
 
@@ -265,12 +281,24 @@ def fit_rise(
     ``refine_hi=False`` keeps the final level as given (a streaming caller
     whose window grows after the offset: a level re-read from each new tail
     would move the offset at every re-fit).  For a fall pass ``-s``,
-    ``-lo``, ``-hi``.  Returns ``(fit, lo, hi)`` with
-    the final levels, or None when no fit exists.
+    ``-lo``, ``-hi``.  ``start`` -- a previous result on a shorter window of
+    the same movement -- seeds the levels and the artefact correction; the
+    iteration then usually stops after one fit.  Returns ``(fit, lo, hi)``
+    with the final levels, or None when no fit exists.
     """
     fit = None
     dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0
     s_fit = s
+    prev: TransitionFit | None = None
+    if start is not None and start[2] > start[1]:
+        # the seed already went through the level iterations: one fit, with
+        # the levels re-read from it, follows it as the window grows
+        iterations = 0
+        prev, lo = start[0], start[1]
+        hi = start[2] if refine_hi else hi
+        if lever_s2 > 0.0:
+            d = max(prev.duration_s, 1e-3)
+            s_fit = s + lever_s2 * (hi - lo) * shape_accel((t - prev.onset) / d, prev.shape) / (d * d)
     for _ in range(iterations + 1):
         if hi <= lo:
             break
@@ -283,6 +311,10 @@ def fit_rise(
         n_min = max(3, int(LEVEL_MIN_FRAC * LEVEL_S / dt))
         lo_new = float(np.median(before)) if len(before) >= n_min else lo
         hi_new = float(np.median(after)) if refine_hi and len(after) >= n_min else hi
+        if prev is not None and abs(fit.onset - prev.onset) + abs(fit.offset - prev.offset) < CONVERGED_S:
+            lo, hi = lo_new, hi_new
+            break
+        prev = fit
         if lever_s2 > 0.0:
             d = max(fit.duration_s, 1e-3)
             s_fit = s + lever_s2 * (hi_new - lo_new) * shape_accel((t - fit.onset) / d, fit.shape) / (d * d)
