@@ -164,6 +164,9 @@ CUT_HIGH_S = 0.5
 MAX_EPISODE_S = 30.0
 #: Flat data required after a rep's fitted end before it is reported (s).
 SETTLE_S = 0.25
+#: A rep is reported at most this long (s) after its end (issue #5); a re-fit
+#: that would break it falls back to the previous attempt's measurement.
+LATENCY_BUDGET_S = 0.6
 #: Longest interval (s) between re-fits while waiting for a rep's end to settle.
 ATTEMPT_S = 0.1
 #: Longest the lower transition is waited for after the return (s).
@@ -240,6 +243,7 @@ class _Episode:
     wild: bool = False  # went beyond any heel raise (walking, re-strapping)
     lift_fit: tuple | None = None  # (inputs key, fit) cached across re-fits
     lower_fit: tuple | None = None  # last lower fit_rise result: seeds the next re-fit
+    last_wait: tuple | None = None  # (window end, seed) of the last attempt that waited
     peak: float = 0.0  # largest deviation (deg) before the return
     fast_rebase: bool = False  # follows a wild movement: re-learn rest quickly
 
@@ -702,11 +706,20 @@ class StreamAnalyzer:
             # still clearly on the way down: nothing to fit yet
             ep.attempt = k + max(1, int(ATTEMPT_S * self.fs))
             return True
+        seed = ep.lower_fit
+        n_ranges, n_wobbles = len(self._ranges), len(self._wobbles)
         rep_or_wait = self._measure(ep, window_end, k)
+        if isinstance(rep_or_wait, Rep) and k / self.fs - rep_or_wait.end > LATENCY_BUDGET_S and ep.last_wait:
+            # this fit moved the end so far back that reporting now would break
+            # the latency budget: report the previous attempt's measurement
+            # (its window, its seed), which was within it -- deterministic, so
+            # live and offline still agree
+            rep_or_wait = self._remeasure(ep, ep.last_wait, (window_end, k, seed), n_ranges, n_wobbles)
         if rep_or_wait is None or isinstance(rep_or_wait, Rep) or cut is not None or final:
             self._finalise(ep, rep_or_wait if isinstance(rep_or_wait, Rep) else None, k, cut)
             return True
         # not settled yet: wait until SETTLE_S after the fitted end
+        ep.last_wait = (window_end, seed)
         nxt = int(rep_or_wait)
         if nxt - ep.ret > int(MAX_SETTLE_WAIT_S * self.fs):
             nxt = ep.ret + int(MAX_SETTLE_WAIT_S * self.fs)
@@ -726,6 +739,22 @@ class StreamAnalyzer:
         step = max(int(ATTEMPT_S * self.fs), (nxt - k) // 2)
         ep.attempt = max(k + 1, min(nxt, k + step))
         return True
+
+    def _remeasure(
+        self, ep: _Episode, prev: tuple, now: tuple, n_ranges: int, n_wobbles: int
+    ) -> Rep | int | None:
+        """The previous attempt's measurement (window ``prev = (w_end, seed)``)
+        forced to a rep, if it is one within the latency budget at ``now = (w_end,
+        k, seed)``; otherwise the current measurement again."""
+        k = now[1]
+        del self._ranges[n_ranges:], self._wobbles[n_wobbles:]
+        ep.lower_fit = prev[1]
+        alt = self._measure(ep, prev[0], prev[0], force=True)
+        if isinstance(alt, Rep) and k / self.fs - alt.end <= LATENCY_BUDGET_S:
+            return alt
+        del self._ranges[n_ranges:], self._wobbles[n_wobbles:]
+        ep.lower_fit = now[2]
+        return self._measure(ep, now[0], k)
 
     # ------------------------------------------------------------ measuring
     def _measure(self, ep: _Episode, w_end: int, k_now: int, force: bool = False) -> Rep | int | None:
@@ -812,7 +841,10 @@ class StreamAnalyzer:
         n_r = max(2, int(0.2 * fs))
         rate = (ss[-n_r] - ss[-1]) / (n_r / fs) if len(ss) > n_r else 0.0
         above = s[-1] - min(l0a, l0b)
-        if not force and w_end == k_now and (above > 0.2 * rng0 or (above > 0.05 * rng0 and rate > FALL_RATE_FRAC * rng0)):
+        # (once a fitted end is due, its time comes first: what moves after it
+        # is the next movement or drift, and the report must not wait on it)
+        due = ep.lower_fit is not None and k_now / fs >= ep.lower_fit[0].offset + SETTLE_S
+        if not force and not due and w_end == k_now and ((above > 0.2 * rng0 and rate > 0.0) or (above > 0.05 * rng0 and rate > FALL_RATE_FRAC * rng0)):
             # wait about the time the current descent needs to get near the bottom
             left = 0.6 * (s[-1] - min(l0a, l0b)) / rate if rate > 0 else ATTEMPT_S
             return k_now + max(1, int(np.clip(left, ATTEMPT_S, 1.0) * fs))
