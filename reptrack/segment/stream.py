@@ -514,14 +514,24 @@ class StreamAnalyzer:
             h2 = unit(cs[top[ok]] - cs[mid])
             drift = np.arccos(np.clip(np.einsum("ij,ij->i", h1, h2), -1.0, 1.0)) * RAD2DEG
             still = (spread < BASE_STILL_DEG) & (drift < BASE_DRIFT_DEG)
-            good = np.flatnonzero(ok)[still]
+            ok_idx = np.flatnonzero(ok)
+            good = ok_idx[still]
             if len(good):
                 last = np.full(n, -1)
                 last[good] = good
                 last = np.maximum.accumulate(last)
                 have = last >= 0
-                b[have] = unit(m[np.searchsorted(np.flatnonzero(ok), last[have])])
-                noise[have] = spread[np.searchsorted(np.flatnonzero(ok), last[have])]
+                b[have] = unit(m[np.searchsorted(ok_idx, last[have])])
+            # the resting deviation also follows windows that drift (standing
+            # sway wanders more than BASE_DRIFT_DEG in 2 s): it sets the onset
+            # threshold and the smallest first rep, which must sit above sway
+            calm = ok_idx[spread < BASE_STILL_DEG]
+            if len(calm):
+                last = np.full(n, -1)
+                last[calm] = calm
+                last = np.maximum.accumulate(last)
+                have = last >= 0
+                noise[have] = spread[np.searchsorted(ok_idx, last[have])]
         return b, noise
 
     def _episode_step(self, final: bool) -> bool:

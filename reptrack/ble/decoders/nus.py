@@ -42,6 +42,9 @@ from . import Decoder, MsClock, Samples, register
 MAGIC = 0xA5
 HEADER = struct.Struct("<BBBI")
 MAX_LINE = 128  # a text line longer than this is garbage (a real one is < 40 bytes)
+#: Largest |value| (mg) a text line may carry: +-16 g, the widest full scale of
+#: consumer IMUs; anything beyond is a corrupt line.
+MAX_ABS_MG = 16000.0
 _U32 = 1 << 32  # u32 millis() wraps after 49.7 days
 
 
@@ -183,4 +186,8 @@ class NusTextDecoder(Decoder):
         x, y, z = (float(p) for p in parts[1:])
         if not all(np.isfinite((x, y, z))):
             raise ValueError("non-finite value")
+        # beyond any consumer accelerometer's full scale: a line spliced from
+        # two (a lost notification) whose CRC-8 matched by chance (1 in 256)
+        if max(abs(x), abs(y), abs(z)) > MAX_ABS_MG:
+            raise ValueError("value beyond full scale")
         return t, (x, y, z)
