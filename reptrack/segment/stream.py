@@ -515,23 +515,13 @@ class StreamAnalyzer:
             drift = np.arccos(np.clip(np.einsum("ij,ij->i", h1, h2), -1.0, 1.0)) * RAD2DEG
             still = (spread < BASE_STILL_DEG) & (drift < BASE_DRIFT_DEG)
             ok_idx = np.flatnonzero(ok)
-            good = ok_idx[still]
-            if len(good):
-                last = np.full(n, -1)
-                last[good] = good
-                last = np.maximum.accumulate(last)
-                have = last >= 0
-                b[have] = unit(m[np.searchsorted(ok_idx, last[have])])
+            have, src = _carry_forward(ok_idx[still], ok_idx, n)
+            b[have] = unit(m[src])
             # the resting deviation also follows windows that drift (standing
             # sway wanders more than BASE_DRIFT_DEG in 2 s): it sets the onset
             # threshold and the smallest first rep, which must sit above sway
-            calm = ok_idx[spread < BASE_STILL_DEG]
-            if len(calm):
-                last = np.full(n, -1)
-                last[calm] = calm
-                last = np.maximum.accumulate(last)
-                have = last >= 0
-                noise[have] = spread[np.searchsorted(ok_idx, last[have])]
+            have, src = _carry_forward(ok_idx[spread < BASE_STILL_DEG], ok_idx, n)
+            noise[have] = spread[src]
         return b, noise
 
     def _episode_step(self, final: bool) -> bool:
@@ -1073,6 +1063,16 @@ def _still_far(d: np.ndarray, n: int, t_on: float, first: int, sway: float = 0.0
     )
     hits = np.flatnonzero(still)
     return int(i[hits[0]]) - 1 if len(hits) else None
+
+
+def _carry_forward(sel: np.ndarray, ok_idx: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """For indices 0..n-1: which have a selected index at or before them
+    (mask), and for those the position in ``ok_idx`` of the latest one."""
+    last = np.full(n, -1)
+    last[sel] = sel
+    last = np.maximum.accumulate(last)
+    have = last >= 0
+    return have, np.searchsorted(ok_idx, last[have])
 
 
 def _rolling_min_max(d: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
