@@ -695,7 +695,7 @@ class StreamAnalyzer:
             and not final
             and len(d_after) > n_r
             and (
-                (d_after[-1] > 0.3 * ep.peak and d_after[-1] < d_after[-1 - n_fall] - self._noise_deg)
+                (d_after[-1] > 0.2 * ep.peak and d_after[-1] < d_after[-1 - n_fall] - self._noise_deg)
                 # the fitting step would wait too (FALL_RATE_FRAC): skip it
                 # (before the first lower fit only: once an end is predicted,
                 # its time comes first -- a heel dropping below the step
