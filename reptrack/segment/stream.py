@@ -62,7 +62,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..guidance import ALL_FLAGS, TEMPO_FLAGS, WOBBLE, Guidance
-from ..metrics import G_MPS2, LEVER_ARM_M, moving_average, reference_range, reference_wobble, shake_power, wobble
+from ..metrics import G_MPS2, LEVER_ARM_M, median1d, moving_average, reference_range, reference_wobble, shake_power, wobble
 from ..model import GAP_FACTOR, Gap, Rep, SetSummary
 from ..signal.resample import GRID_HZ, GridResampler
 from ..signal.tilt import RAD2DEG, angle_between_rows, angle_from, motion_axis, signed_tilt, unit
@@ -817,9 +817,9 @@ class StreamAnalyzer:
         m = int(0.3 * fs)
         pre_end = int(i5[-1]) - m if len(i5) else 0
         post_start = pk + int(j5[0]) + m if len(j5) else len(s) - 1
-        l0b = float(np.median(s[: max(pre_end, 1)])) if pre_end > 0 else float(ss[: pk + 1].min())
+        l0b = median1d(s[: max(pre_end, 1)]) if pre_end > 0 else float(ss[: pk + 1].min())
         if post_start < len(s) - 1:
-            l0a = float(np.median(s[post_start:]))
+            l0a = median1d(s[post_start:])
         else:
             l0a = float(ss[pk:].min())
         rng0 = smax - min(l0b, l0a)
@@ -831,8 +831,8 @@ class StreamAnalyzer:
         nt = int(TOP_FIT_S * fs)
         # plateau levels at its start (for the lift) and its end (for the lower):
         # a plateau may drift, so each transition is normalised by its own end
-        l1a = float(np.median(s[ia : min(ia + nt, ib) + 1]))
-        l1b = float(np.median(s[max(ib - nt, ia) : ib + 1]))
+        l1a = median1d(s[ia : min(ia + nt, ib) + 1])
+        l1b = median1d(s[max(ib - nt, ia) : ib + 1])
         # each fit sees TOP_FIT_S of the plateau (its flat part pins the offset;
         # more would let a drifting hold stretch the transition)
         le = min(ia + nt, ib)

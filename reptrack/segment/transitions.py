@@ -39,7 +39,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..metrics import moving_average
+from ..metrics import median1d, moving_average
 
 #: Beta-shape parameters tried for a and for b (the grid is their product).
 SHAPE_PARAMS = (2.2, 3.0, 4.0)
@@ -309,8 +309,8 @@ def fit_rise(
         before = s[(t >= fit.onset - LEVEL_S) & (t <= fit.onset)]
         after = s[(t >= fit.offset) & (t <= fit.offset + LEVEL_S)]
         n_min = max(3, int(LEVEL_MIN_FRAC * LEVEL_S / dt))
-        lo_new = float(np.median(before)) if len(before) >= n_min else lo
-        hi_new = float(np.median(after)) if refine_hi and len(after) >= n_min else hi
+        lo_new = median1d(before) if len(before) >= n_min else lo
+        hi_new = median1d(after) if refine_hi and len(after) >= n_min else hi
         if prev is not None and abs(fit.onset - prev.onset) + abs(fit.offset - prev.offset) < CONVERGED_S:
             lo, hi = lo_new, hi_new
             break
