@@ -121,8 +121,9 @@ BIG_QUICK_S = 1.6
 #: With no earlier rep to compare with, a rep must reach this (deg): the
 #: smallest full heel raise (seated) tilts the shank ~1.5 deg.
 MIN_FIRST_RANGE_DEG = 1.0
-#: ... and this many times the resting RMS deviation (standing sway).
-FIRST_NOISE_K = 8.0
+#: ... and this many times the resting RMS deviation (standing sway: a 2-s
+#: window reads ~0.14 deg of 0.25 deg RMS sway whose excursions reach 1.5 deg).
+FIRST_NOISE_K = 12.0
 #: A rep smaller than this fraction of the reference range is not a rep.
 PARTIAL_MIN_REL = 0.25
 #: Each of lift and lower must last at least this long (s); fidgets are quicker.
