@@ -143,6 +143,9 @@ STILL_SPREAD_DEG = 0.3
 #: ... widened by this many times the resting RMS deviation (standing sway
 #: moves the thirds' means by about that much).
 STILL_SWAY_K = 2.0
+#: Resting deviation assumed after the rest direction is re-learnt (deg): a
+#: 2-s window's reading of standing sway, until a calm window measures it.
+REBASE_NOISE_DEG = 0.15
 #: Still window after a movement beyond any heel raise (s).
 REBASE_FAST_S = 2.0
 #: A movement that held still away from rest this long (s) and then swung
@@ -627,6 +630,9 @@ class StreamAnalyzer:
         self._ep = None
         lo = max(k - int(1.0 * self.fs), self._run_start)
         self._b = unit(self._gslice(lo, k + 1).mean(axis=0))
+        # a new posture's sway is unknown until a calm rest window measures
+        # it: assume standing sway meanwhile (onset threshold, first-rep gate)
+        self._noise_deg = max(self._noise_deg, REBASE_NOISE_DEG)
         self._idle_start = self._pos = k + 1
         self._last_end_idx = k
 
