@@ -861,14 +861,20 @@ class StreamAnalyzer:
         # split at the middle of the plateau: each fit sees half of the hold,
         # enough flat signal to pin its offset/onset and its level
         mid = (ia + ib) // 2
-        key = (ep.start, a + ws, mid, l0b, l1a)
+        # the top level for both fits: the median of the whole plateau, kept
+        # as it is (re-read next to each fit, a swaying hold would let the
+        # fits chase the sway into the hold)
+        l1p = median1d(s[ia : ib + 1])
+        key = (ep.start, a + ws, mid, l0b, l1p)
         if ep.lift_fit is not None and ep.lift_fit[0] == key:
             lift = ep.lift_fit[1]
         else:
-            fr = fit_rise(t[: mid + 1], s[: mid + 1], l0b, l1a, lever_s2=LEVER_S2)
+            fr = fit_rise(t[: mid + 1], s[: mid + 1], l0b, l1p, lever_s2=LEVER_S2, refine_hi=False)
             lift = fr[0] if fr else None
             ep.lift_fit = (key, lift)
-        fr = fit_rise(t[mid:], -s[mid:], -l1b, -l0a, refine_hi=False, lever_s2=LEVER_S2, start=ep.lower_fit)
+        fr = fit_rise(
+            t[mid:], -s[mid:], -l1p, -l0a, refine_hi=False, refine_lo=False, lever_s2=LEVER_S2, start=ep.lower_fit
+        )
         ep.lower_fit = fr
         lower = fr[0] if fr else None
         if lift is None:

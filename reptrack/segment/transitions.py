@@ -261,6 +261,7 @@ def fit_rise(
     iterations: int = LEVEL_ITERATIONS,
     refine_hi: bool = True,
     lever_s2: float = 0.0,
+    refine_lo: bool = True,
     start: tuple[TransitionFit, float, float] | None = None,
 ) -> tuple[TransitionFit, float, float] | None:
     """Fit a rise of raw signal ``s`` (any units) from level ``lo`` to ``hi``.
@@ -278,9 +279,10 @@ def fit_rise(
     artefact predicted by the previous fit (``lever_s2 * range * S'' / D^2``,
     from the template, not from differentiating noisy data) back to ``s``.
 
-    ``refine_hi=False`` keeps the final level as given (a streaming caller
-    whose window grows after the offset: a level re-read from each new tail
-    would move the offset at every re-fit).  For a fall pass ``-s``,
+    ``refine_hi=False`` / ``refine_lo=False`` keep that level as given (a
+    streaming caller whose window grows after the offset: a level re-read
+    from each new tail would move the offset at every re-fit; or a level
+    better known from elsewhere, such as a whole plateau).  For a fall pass ``-s``,
     ``-lo``, ``-hi``.  ``start`` -- a previous result on a shorter window of
     the same movement -- seeds the levels and the artefact correction; the
     iteration then usually stops after one fit.  Returns ``(fit, lo, hi)``
@@ -294,7 +296,8 @@ def fit_rise(
         # the seed already went through the level iterations: one fit, with
         # the levels re-read from it, follows it as the window grows
         iterations = 0
-        prev, lo = start[0], start[1]
+        prev = start[0]
+        lo = start[1] if refine_lo else lo
         hi = start[2] if refine_hi else hi
         if lever_s2 > 0.0:
             d = max(prev.duration_s, 1e-3)
@@ -309,7 +312,7 @@ def fit_rise(
         before = s[(t >= fit.onset - LEVEL_S) & (t <= fit.onset)]
         after = s[(t >= fit.offset) & (t <= fit.offset + LEVEL_S)]
         n_min = max(3, int(LEVEL_MIN_FRAC * LEVEL_S / dt))
-        lo_new = median1d(before) if len(before) >= n_min else lo
+        lo_new = median1d(before) if refine_lo and len(before) >= n_min else lo
         hi_new = median1d(after) if refine_hi and len(after) >= n_min else hi
         if prev is not None and abs(fit.onset - prev.onset) + abs(fit.offset - prev.offset) < CONVERGED_S:
             lo, hi = lo_new, hi_new
