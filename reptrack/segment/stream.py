@@ -200,7 +200,8 @@ LEVEL_WAIT_S = 0.35
 #: tangential acceleration tilts the measured gravity by -(r/g) theta''
 #: (a 3 s lift reads ~0.15 s short at each end without this correction).
 LEVER_S2 = LEVER_ARM_M / G_MPS2
-#: Level of a drifting plateau: median over this much of its start / end (s).
+#: Level of a drifting plateau for the range: median over this much of its
+#: start / end (s).
 TOP_FIT_S = 0.3
 #: The top plateau starts/ends where the transition's speed is below this
 #: fraction of its peak speed.
@@ -838,14 +839,10 @@ class StreamAnalyzer:
         # level after moves as data arrive, the split point must not)
         ia, ib = self._plateau(ss, i_st, i_rt, pk, smax, smax - l0b if smax > l0b else rng0)
         nt = int(TOP_FIT_S * fs)
-        # plateau levels at its start (for the lift) and its end (for the lower):
-        # a plateau may drift, so each transition is normalised by its own end
+        # plateau levels at its start and its end (a plateau may drift): the
+        # range is measured between them and the bottoms
         l1a = median1d(s[ia : min(ia + nt, ib) + 1])
         l1b = median1d(s[max(ib - nt, ia) : ib + 1])
-        # each fit sees TOP_FIT_S of the plateau (its flat part pins the offset;
-        # more would let a drifting hold stretch the transition)
-        le = min(ia + nt, ib)
-        ls = max(ib - nt, ia)
         # still on the way down: no need to fit yet
         settled_away = abs(l0a - l0b) > max(LEVEL_MATCH_FRAC * rng0, 2.0 * self._noise_deg)
         # (high above the bottom, or still falling at over FALL_RATE_FRAC of the
