@@ -9,12 +9,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reptrack.analysis import analyze_recording
 from reptrack.guidance import load_guidance
 from reptrack.io import read_recording
+from reptrack.metrics import median1d
 from reptrack.segment.stream import StreamAnalyzer
-from reptrack.segment.transitions import fit_transition, shape_curve
+from reptrack.segment.stream import LEVER_S2
+from reptrack.segment.transitions import fit_rise, fit_transition, shape_accel, shape_curve
 from reptrack.sim import scenario_config, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,6 +55,27 @@ def test_fit_finds_true_onset_and_offset_of_clean_movements(shape: str, duration
     tol = max(0.1, 0.05 * duration)  # 5 % of the duration: tails below the noise are ambiguous
     assert fit.onset == pytest.approx(1.0, abs=tol)
     assert fit.offset == pytest.approx(1.0 + duration, abs=tol)
+
+
+@pytest.mark.parametrize("shape", ["beta(3,3)", "cosine", "trapezoid(0.2)"])
+@pytest.mark.parametrize("duration", [2.0, 3.0, 4.5])
+def test_fit_removes_the_lever_arm_tilt_artefact(shape: str, duration: float) -> None:
+    """A shin sensor 0.25 m from the ankle reads the tilt as theta - (r/g)
+    theta'' (tangential acceleration).  Uncorrected, a lift reads short at
+    both ends; with the correction the true onset/offset come back (on a
+    5 deg lift from a 20 deg rest, plus 0.02 deg noise)."""
+    rng = np.random.default_rng(3)
+    t = np.arange(0.0, duration + 3.0, 0.02)
+    tau = (t - 1.0) / duration
+    theta = 20.0 + 5.0 * shape_curve(tau, shape)
+    accel = 5.0 * shape_accel(tau, shape) / duration**2  # deg/s^2
+    seen = theta - LEVER_S2 * accel + rng.normal(0, 0.02, len(t))
+    fixed = fit_rise(t, seen, 20.0, 25.0, lever_s2=LEVER_S2)
+    plain = fit_rise(t, seen, 20.0, 25.0)
+    assert fixed is not None and plain is not None
+    assert fixed[0].onset == pytest.approx(1.0, abs=0.1)
+    assert fixed[0].offset == pytest.approx(1.0 + duration, abs=0.1)
+    assert plain[0].duration_s < fixed[0].duration_s
 
 
 def test_seated_sample_counts_every_rep_with_phase_times() -> None:
@@ -133,3 +158,11 @@ def test_real_metabase_rest_recordings_have_no_reps(name: str) -> None:
         pytest.skip(f"real recordings not found at {d}")
     path = next(d.glob(f"{name}*Accelerometer*.csv"))
     assert analyze_recording(read_recording(path)).reps == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=1, max_size=60))
+def test_median1d_is_the_median(values: list[float]) -> None:
+    """The segmenter's fast median gives exactly numpy's median."""
+    x = np.array(values)
+    assert median1d(x) == float(np.median(x))
