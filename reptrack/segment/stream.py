@@ -838,11 +838,6 @@ class StreamAnalyzer:
         # (the plateau's depth band from the level before the lift only: the
         # level after moves as data arrive, the split point must not)
         ia, ib = self._plateau(ss, i_st, i_rt, pk, smax, smax - l0b if smax > l0b else rng0)
-        nt = int(TOP_FIT_S * fs)
-        # plateau levels at its start and its end (a plateau may drift): the
-        # range is measured between them and the bottoms
-        l1a = median1d(s[ia : min(ia + nt, ib) + 1])
-        l1b = median1d(s[max(ib - nt, ia) : ib + 1])
         # still on the way down: no need to fit yet
         settled_away = abs(l0a - l0b) > max(LEVEL_MATCH_FRAC * rng0, 2.0 * self._noise_deg)
         # (high above the bottom, or still falling at over FALL_RATE_FRAC of the
@@ -894,6 +889,11 @@ class StreamAnalyzer:
         if top > lower_start:
             top = lower_start = 0.5 * (top + lower_start)
         start = max(start, t[0] - 0.5)
+        # the range: from the bottoms to the plateau's levels at its start and
+        # its end (a plateau may drift)
+        nt = int(TOP_FIT_S * fs)
+        l1a = median1d(s[ia : min(ia + nt, ib) + 1])
+        l1b = median1d(s[max(ib - nt, ia) : ib + 1])
         range_deg = 0.5 * (l1a + l1b) - 0.5 * (l0b + l0a)
         lift_s, hold_s, lower_s = top - start, lower_start - top, end - lower_start
         # --- acceptance
@@ -1053,7 +1053,7 @@ class StreamAnalyzer:
             self._trace_d.append(d[first::step].astype(np.float32))
 
 
-def _still_far(d: np.ndarray, n: int, t_on: float, first: int, sway: float = 0.0) -> int | None:
+def _still_far(d: np.ndarray, n: int, t_on: float, first: int, sway: float) -> int | None:
     """End index of the first window of ``n`` samples (starting at or after
     ``first``) in which ``d`` stays far (> ``t_on``) and still: its thirds agree
     in mean and it varies little about its mean (tolerances widened by
@@ -1096,7 +1096,7 @@ def _rolling_min_max(d: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return win.min(axis=1), win.max(axis=1)
 
 
-def _settled_low(d: np.ndarray, n: int, t_on: float, sway: float = 0.0) -> int | None:
+def _settled_low(d: np.ndarray, n: int, t_on: float, sway: float) -> int | None:
     """First index where ``d`` is below half its running peak (and the peak
     is a real movement) and has varied by less than :data:`RET_STILL_FRAC` of
     the peak (or :data:`RET_STILL_SWAY_K` x ``sway``, the resting deviation, if
