@@ -67,11 +67,22 @@ def moving_average(x: np.ndarray, n: int) -> np.ndarray:
         return np.asarray(x, dtype=np.float64)
     n = n | 1
     h = n // 2
-    c = np.concatenate(([0.0], np.cumsum(x)))
-    i = np.arange(len(x))
-    a = np.maximum(i - h, 0)
-    b = np.minimum(i + h + 1, len(x))
-    return (c[b] - c[a]) / (b - a)
+    m = len(x)
+    c = np.empty(m + 1)
+    c[0] = 0.0
+    np.cumsum(x, out=c[1:])
+    if m <= 2 * h:
+        i = np.arange(m)
+        a = np.maximum(i - h, 0)
+        b = np.minimum(i + h + 1, m)
+        return (c[b] - c[a]) / (b - a)
+    out = np.empty(m)
+    out[h : m - h] = (c[n:] - c[: m + 1 - n]) / n
+    # the shrinking edges: windows [0, i + h] and [i - h, m)
+    e = np.arange(1, h + 1)
+    out[:h] = c[h + e] / (h + e)
+    out[m - h :] = (c[m] - c[m - n + e]) / (n - e)
+    return out
 
 
 def band_pass(x: np.ndarray, fs: float) -> np.ndarray:

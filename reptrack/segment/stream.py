@@ -254,6 +254,8 @@ class _Episode:
     lift_fit: tuple | None = None  # (inputs key, fit) cached across re-fits
     lower_fit: tuple | None = None  # last lower fit_rise result: seeds the next re-fit
     last_wait: tuple | None = None  # (window end, seed) of the last attempt that waited
+    axis: tuple | None = None  # ((start, return) it was found for, peak index, motion axis)
+    tilt: np.ndarray | None = None  # signed tilt (deg) of the raw grid samples from ``pre`` on
     peak: float = 0.0  # largest deviation (deg) before the return
     fast_rebase: bool = False  # follows a wild movement: re-learn rest quickly
 
@@ -786,17 +788,28 @@ class StreamAnalyzer:
         if np.isnan(acc).any():
             return self._reject("data gap")
         t = np.arange(a, w_end + 1) / fs
-        g = self._gslice(a, w_end + 1)
-        d = angle_from(g, ep.b)
         i_st, i_rt = ep.start - a, (ep.ret or w_end) - a
-        pk = i_st + int(np.argmax(d[i_st : i_rt + 1]))
-        u = motion_axis(g[pk], ep.b)
+        # the peak and the motion axis depend only on [start, return]: fixed
+        # once the movement has returned, so kept across re-fits
+        axis_key = (ep.start, i_rt + a)
+        if ep.axis is not None and ep.axis[0] == axis_key:
+            pk, u = ep.axis[1], ep.axis[2]
+        else:
+            g = self._gslice(ep.start, i_rt + a + 1)
+            j = int(np.argmax(angle_from(g, ep.b)))
+            pk, u = i_st + j, motion_axis(g[j], ep.b)
+            ep.axis, ep.tilt = (axis_key, pk, u), None
         if u is None:
             return self._reject("no axis")
+        # the signed tilt of the window's raw samples (extended as data arrive)
+        have = 0 if ep.tilt is None else len(ep.tilt)
+        if have < len(acc):
+            new = signed_tilt(acc[have:], ep.b, u)
+            ep.tilt = new if ep.tilt is None else np.concatenate((ep.tilt, new))
         # low-pass the tilt (two 0.2 s moving averages: nulls at 5 and 10 Hz)
         # so tremor and its tangential acceleration do not disturb the fits
         n_lp = int(LP_S * fs)
-        s = moving_average(moving_average(signed_tilt(acc, ep.b, u), n_lp), n_lp)
+        s = moving_average(moving_average(ep.tilt[: len(acc)], n_lp), n_lp)
         ss = s
         smax = float(ss[i_st : i_rt + 1].max())
         # the lift window starts LIFT_PRE_S before the lowest point preceding the
@@ -807,7 +820,7 @@ class StreamAnalyzer:
         near_min = np.flatnonzero(pre_ss <= pre_ss.min() + max(0.05 * smax, 2.0 * self._noise_deg))
         ws = max(int(near_min[-1]) - int(LIFT_PRE_S * fs), 0)
         if ws > 0:
-            s, ss, acc, t, g, d = s[ws:], ss[ws:], acc[ws:], t[ws:], g[ws:], d[ws:]
+            s, ss, acc, t = s[ws:], ss[ws:], acc[ws:], t[ws:]
             i_st, i_rt, pk = i_st - ws, i_rt - ws, pk - ws
         # the window ends a bounded time after the lower (what follows -- a
         # drift, a fidget -- must not change the measurement as data arrive)
@@ -818,7 +831,7 @@ class StreamAnalyzer:
             i20 = pk + int(j20[0])
             cap = i20 + max(int(LOWER_POST_S * fs), int(1.2 * (i20 - i80)))
             if cap < len(s) - 1:
-                s, ss, acc, t, g, d = s[: cap + 1], ss[: cap + 1], acc[: cap + 1], t[: cap + 1], g[: cap + 1], d[: cap + 1]
+                s, ss, acc, t = s[: cap + 1], ss[: cap + 1], acc[: cap + 1], t[: cap + 1]
                 i_rt = min(i_rt, cap)
                 smax = float(ss[i_st : i_rt + 1].max())
         # bottom levels before and after
@@ -960,7 +973,7 @@ class StreamAnalyzer:
         Falls back to the level band :data:`TOP_BAND_FRAC` below the peak.
         """
         fs = self.fs
-        v = np.gradient(ss) * fs
+        v = _gradient(ss) * fs
         up = v[i_st : pk + 1]
         dn = v[pk : i_rt + 1]
         band = np.flatnonzero(ss[i_st : i_rt + 1] >= smax - max(TOP_BAND_FRAC * rng0, 2.0 * self._noise_deg)) + i_st
@@ -1088,6 +1101,19 @@ def _carry_forward(sel: np.ndarray, ok_idx: np.ndarray, n: int) -> tuple[np.ndar
     last = np.maximum.accumulate(last)
     have = last >= 0
     return have, np.searchsorted(ok_idx, last[have])
+
+
+def _gradient(x: np.ndarray) -> np.ndarray:
+    """``np.gradient(x)`` (unit spacing, first-order edges) without its
+    per-call overhead: central differences inside, one-sided at the ends."""
+    v = np.empty(len(x))
+    if len(x) < 2:
+        v[:] = 0.0
+        return v
+    v[1:-1] = (x[2:] - x[:-2]) / 2.0
+    v[0] = x[1] - x[0]
+    v[-1] = x[-1] - x[-2]
+    return v
 
 
 def _rolling_min_max(d: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -289,7 +289,7 @@ def fit_rise(
     with the final levels, or None when no fit exists.
     """
     fit = None
-    dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0
+    dt = median1d(np.diff(t)) if len(t) > 1 else 1.0
     s_fit = s
     prev: TransitionFit | None = None
     if start is not None and start[2] > start[1]:
