@@ -879,13 +879,17 @@ class StreamAnalyzer:
             fr = fit_rise(t[: mid + 1], s[: mid + 1], l0b, l1p, lever_s2=LEVER_S2, refine_hi=False)
             lift = fr[0] if fr else None
             ep.lift_fit = (key, lift)
+        # (a failed or too quick lift rejects the movement whatever the lower
+        # does: no need to fit it, or to wait for it)
+        if lift is None:
+            return self._reject("lift fit failed")
+        if lift.duration_s < MIN_PHASE_S:
+            return self._reject("phase too short")
         fr = fit_rise(
             t[mid:], -s[mid:], -l1p, -l0a, refine_hi=False, refine_lo=False, lever_s2=LEVER_S2, start=ep.lower_fit
         )
         ep.lower_fit = fr
         lower = fr[0] if fr else None
-        if lift is None:
-            return self._reject("lift fit failed")
         if lower is None:
             if not force and w_end == k_now:
                 return k_now + int(0.2 * fs)  # the lower is still under way: wait
