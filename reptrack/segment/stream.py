@@ -848,6 +848,14 @@ class StreamAnalyzer:
         rng0 = smax - min(l0b, l0a)
         if rng0 <= 0:
             return self._reject("no range")
+        # the rep's range can be no more than the peak above the lowest bottom
+        # seen so far: a movement too small for any rep needs no fits
+        ref = reference_range(self._ranges, self.guidance.partial_rel)
+        least = MIN_RANGE_DEG if ref is None else max(MIN_RANGE_DEG, PARTIAL_MIN_REL * ref)
+        if ref is None:
+            least = max(least, MIN_FIRST_RANGE_DEG, FIRST_NOISE_K * self._noise_deg)
+        if smax - min(l0b, l0a, float(ss[pk:].min())) < least:
+            return self._reject("too small for a rep")
         # (the plateau's depth band from the level before the lift only: the
         # level after moves as data arrive, the split point must not)
         ia, ib = self._plateau(ss, i_st, i_rt, pk, smax, smax - l0b if smax > l0b else rng0)
