@@ -123,9 +123,9 @@ def reference_range(ranges: Sequence[float], partial_rel: float = 0.5) -> float 
     if not ranges:
         return None
     recent = np.asarray(ranges[-REF_RANGE_REPS:], dtype=np.float64)
-    med = float(np.median(recent))
+    med = median1d(recent)
     full = recent[recent >= partial_rel * med]
-    return float(np.median(full)) if len(full) else med
+    return median1d(full) if len(full) else med
 
 
 def reference_wobble(wobbles: Sequence[float]) -> float | None:
@@ -133,4 +133,4 @@ def reference_wobble(wobbles: Sequence[float]) -> float | None:
     controlled (not wobble-flagged) reps; None before there are two."""
     if len(wobbles) < 2:
         return None
-    return float(np.median(np.asarray(wobbles[-REF_WOBBLE_REPS:], dtype=np.float64)))
+    return median1d(np.asarray(wobbles[-REF_WOBBLE_REPS:], dtype=np.float64))

@@ -59,7 +59,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ..guidance import ALL_FLAGS, TEMPO_FLAGS, WOBBLE, Guidance
 from ..metrics import G_MPS2, LEVER_ARM_M, median1d, moving_average, reference_range, reference_wobble, shake_power, wobble
@@ -1130,8 +1129,18 @@ def _gradient(x: np.ndarray) -> np.ndarray:
 
 def _rolling_min_max(d: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Min and max of ``d`` over each window of ``n`` samples (window ``i`` ends at ``i + n - 1``)."""
-    win = sliding_window_view(d, n)
-    return win.min(axis=1), win.max(axis=1)
+    # sparse-table doubling: extremes over 1, 2, 4, ... samples, then two
+    # overlapping power-of-two spans cover the window (exact; a few array
+    # operations instead of a reduction over a strided (len, n) view)
+    m = len(d) - n + 1
+    if m <= 0:
+        return np.empty(0), np.empty(0)
+    lo, hi, span = d, d, 1
+    while 2 * span <= n:
+        lo = np.minimum(lo[:-span], lo[span:])
+        hi = np.maximum(hi[:-span], hi[span:])
+        span *= 2
+    return np.minimum(lo[:m], lo[n - span : n - span + m]), np.maximum(hi[:m], hi[n - span : n - span + m])
 
 
 def _settled_low(d: np.ndarray, n: int, t_on: float, sway: float) -> int | None:
