@@ -507,25 +507,28 @@ class StreamAnalyzer:
         w, lag = int(BASE_WIN_S * fs), int(BASE_LAG_S * fs)
         lo = max(self._idle_start, a - w - lag)
         g = self._gslice(lo, e)
-        cs = np.vstack([np.zeros((1, 3)), np.cumsum(g, axis=0)])
-        idx = np.arange(a, e) - lo
-        top = idx - lag
-        bot = top - w
-        ok = bot >= 0
-        n = len(idx)
+        cs = np.empty((len(g) + 1, 3))
+        cs[0] = 0.0
+        np.cumsum(g, axis=0, out=cs[1:])
+        n = e - a
+        # index i (from a) has a full window when its start a + i - lo - lag - w >= 0
+        j0 = max(0, lo + lag + w - a)
         b = np.tile(self._b, (n, 1))  # type: ignore[arg-type]
         noise = np.full(n, self._noise_deg)
-        if ok.any():
-            m = (cs[top[ok]] - cs[bot[ok]]) / w
+        if j0 < n:
+            b0 = a + j0 - lo - lag - w  # window start (in cs) of the first full window
+            bot = cs[b0 : b0 + n - j0]
+            mid = cs[b0 + w // 2 : b0 + w // 2 + n - j0]
+            top = cs[b0 + w : b0 + w + n - j0]
+            m = (top - bot) / w
             r = np.sqrt(np.einsum("ij,ij->i", m, m))
             spread = np.sqrt(np.clip(1.0 - r * r, 0.0, None)) * RAD2DEG  # RMS angle about the mean
             # drift: angle between the means of the window's two halves
-            mid = bot[ok] + w // 2
-            h1 = unit(cs[mid] - cs[bot[ok]])
-            h2 = unit(cs[top[ok]] - cs[mid])
+            h1 = unit(mid - bot)
+            h2 = unit(top - mid)
             drift = np.arccos(np.clip(np.einsum("ij,ij->i", h1, h2), -1.0, 1.0)) * RAD2DEG
             still = (spread < BASE_STILL_DEG) & (drift < BASE_DRIFT_DEG)
-            ok_idx = np.flatnonzero(ok)
+            ok_idx = np.arange(j0, n)
             have, src = _carry_forward(ok_idx[still], ok_idx, n)
             b[have] = unit(m[src])
             # the resting deviation also follows windows that drift (standing
@@ -855,9 +858,6 @@ class StreamAnalyzer:
             least = max(least, MIN_FIRST_RANGE_DEG, FIRST_NOISE_K * self._noise_deg)
         if smax - min(l0b, l0a, float(ss[pk:].min())) < least:
             return self._reject("too small for a rep")
-        # (the plateau's depth band from the level before the lift only: the
-        # level after moves as data arrive, the split point must not)
-        ia, ib = self._plateau(ss, i_st, i_rt, pk, smax, smax - l0b if smax > l0b else rng0)
         # still on the way down: no need to fit yet
         settled_away = abs(l0a - l0b) > max(LEVEL_MATCH_FRAC * rng0, 2.0 * self._noise_deg)
         # (high above the bottom, or still falling at over FALL_RATE_FRAC of the
@@ -872,6 +872,9 @@ class StreamAnalyzer:
             # wait about the time the current descent needs to get near the bottom
             left = 0.6 * (s[-1] - min(l0a, l0b)) / rate if rate > 0 else ATTEMPT_S
             return k_now + max(1, int(np.clip(left, ATTEMPT_S, 1.0) * fs))
+        # (the plateau's depth band from the level before the lift only: the
+        # level after moves as data arrive, the split point must not)
+        ia, ib = self._plateau(ss, i_st, i_rt, pk, smax, smax - l0b if smax > l0b else rng0)
         # split at the middle of the plateau: each fit sees half of the hold,
         # enough flat signal to pin its offset/onset and its level
         mid = (ia + ib) // 2
