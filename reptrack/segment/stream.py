@@ -211,8 +211,10 @@ PLATEAU_DEPTH_FRAC = 0.15
 #: Fallback top region: the (low-passed) tilt within this fraction of the
 #: range below its peak.
 TOP_BAND_FRAC = 0.05
-#: Resting data scanned per step (s); bounds the work per call.
-IDLE_SPAN_S = 30.0
+#: Resting data scanned per step (s): the baseline of everything after the
+#: first onset in a step is thrown away, and onsets (reps, sway, fidgets) come
+#: every few seconds, so short steps waste little (the answer is the same).
+IDLE_SPAN_S = 3.0
 #: A rest longer than this between reps starts a new set (s).
 SET_GAP_S = 15.0
 
