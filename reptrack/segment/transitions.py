@@ -284,18 +284,21 @@ def fit_rise(
     from each new tail would move the offset at every re-fit; or a level
     better known from elsewhere, such as a whole plateau).  For a fall pass ``-s``,
     ``-lo``, ``-hi``.  ``start`` -- a previous result on a shorter window of
-    the same movement -- seeds the levels and the artefact correction; the
-    iteration then usually stops after one fit.  Returns ``(fit, lo, hi)``
+    the same movement -- seeds the levels and the artefact correction; one
+    fit follows, and a second (its artefact correction from the first) only
+    when the first moved more than :data:`CONVERGED_S` from the seed (a seed
+    from a window that ended part-way down a lower).  Returns ``(fit, lo, hi)``
     with the final levels, or None when no fit exists.
     """
     fit = None
     dt = median1d(np.diff(t)) if len(t) > 1 else 1.0
     s_fit = s
     prev: TransitionFit | None = None
+    last_move: float | None = None  # how far (s) the last fit moved from the one before
     if start is not None and start[2] > start[1]:
-        # the seed already went through the level iterations: one fit, with
-        # the levels re-read from it, follows it as the window grows
-        iterations = 0
+        # the seed already went through the level iterations: one fit with
+        # its levels and artefact correction, and one more if that moved
+        iterations = 1
         prev = start[0]
         lo = start[1] if refine_lo else lo
         hi = start[2] if refine_hi else hi
@@ -308,13 +311,21 @@ def fit_rise(
         nxt = fit_transition(t, (s_fit - lo) / (hi - lo))
         if nxt is None:
             break
+        if prev is not None:
+            moved = abs(nxt.onset - prev.onset) + abs(nxt.offset - prev.offset)
+            if last_move is not None and moved > last_move:
+                # diverging (a quick movement's artefact correction can
+                # overshoot and flip the shape back and forth): keep the
+                # previous fit and its levels
+                break
+            last_move = moved
         fit = nxt
         before = s[(t >= fit.onset - LEVEL_S) & (t <= fit.onset)]
         after = s[(t >= fit.offset) & (t <= fit.offset + LEVEL_S)]
         n_min = max(3, int(LEVEL_MIN_FRAC * LEVEL_S / dt))
         lo_new = median1d(before) if refine_lo and len(before) >= n_min else lo
         hi_new = median1d(after) if refine_hi and len(after) >= n_min else hi
-        if prev is not None and abs(fit.onset - prev.onset) + abs(fit.offset - prev.offset) < CONVERGED_S:
+        if last_move is not None and last_move < CONVERGED_S:
             lo, hi = lo_new, hi_new
             break
         prev = fit
