@@ -126,22 +126,39 @@ def _tables() -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     return names, np.array(cdfs), np.array(pdfs), np.array(invs)
 
 
+@lru_cache(maxsize=4)
+def _row_offsets(k: int) -> np.ndarray:
+    """Flat-index offset of each of ``k`` table rows, as a column (k, 1)."""
+    return (np.arange(k) * TABLE_N)[:, None]
+
+
+def _table_index(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Left grid index and fraction of ``x`` clipped to [0, 1] on the table grid.
+
+    (Scaled first, then clipped with the ufuncs: the same numbers as
+    ``np.clip(x, 0, 1) * (TABLE_N - 1)`` without ``np.clip``'s call overhead;
+    this runs ~10k times per hour of data.)
+    """
+    idx = x * float(TABLE_N - 1)
+    np.maximum(idx, 0.0, out=idx)
+    np.minimum(idx, float(TABLE_N - 1), out=idx)
+    lo = idx.astype(np.intp)
+    np.minimum(lo, TABLE_N - 2, out=lo)
+    return lo, idx - lo
+
+
 def _lookup(table: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Linear interpolation of each row of ``table`` (uniform grid on [0, 1]) at ``x`` (K, n)."""
-    idx = np.clip(x, 0.0, 1.0) * (TABLE_N - 1)
-    lo = np.minimum(idx.astype(np.intp), TABLE_N - 2)
-    frac = idx - lo
-    lo += (np.arange(table.shape[0]) * TABLE_N)[:, None]  # flat index: one gather per end point
+    lo, frac = _table_index(x)
+    lo += _row_offsets(table.shape[0])  # flat index: one gather per end point
     flat = table.ravel()
     a = flat.take(lo)
-    return a + (flat.take(lo + 1) - a) * frac
+    return a + (flat[1:].take(lo) - a) * frac
 
 
 def _lookup_shared(table: np.ndarray, x: np.ndarray) -> np.ndarray:
     """:func:`_lookup` when every row is read at the same points ``x`` (n,)."""
-    idx = np.clip(x, 0.0, 1.0) * (TABLE_N - 1)
-    lo = np.minimum(idx.astype(np.intp), TABLE_N - 2)
-    frac = idx - lo
+    lo, frac = _table_index(x)
     a = table[:, lo]
     return a + (table[:, lo + 1] - a) * frac
 
@@ -195,19 +212,18 @@ def fit_transition(
     lo = int(low_before[-1]) + 1 if len(low_before) else 0
     out_after = np.flatnonzero((ys[c + 1 :] >= Y_HI) | (ys[c + 1 :] <= Y_LO))
     hi = c + int(out_after[0]) if len(out_after) else len(ys) - 1
-    mid = np.zeros(len(y), dtype=bool)
-    mid[lo : hi + 1] = True
-    if mid.sum() < 3:
+    if hi - lo + 1 < 3:
         return None
     # the smoothed signal carries no detail finer than smooth_s: a few points
     # per smoothing window are enough (keeps long windows cheap)
     step = max(1, len(t) // MAX_FIT_POINTS)
     if step > 1:
-        t, ys, mid = t[::step], ys[::step], mid[::step]
-        if mid.sum() < 3:
+        t, ys = t[::step], ys[::step]
+        lo, hi = -(-lo // step), hi // step  # the decimated points in [lo, hi]
+        if hi - lo + 1 < 3:
             return None
     names, cdf, pdf, inv = _tables()
-    tm, ym = t[mid], ys[mid]
+    tm, ym = t[lo : hi + 1], ys[lo : hi + 1]
     k_n = len(names)
     # tau_i = S^-1(y_i) and the slope S'(tau_i), for every template at once
     taus = _lookup_shared(inv, ym)
@@ -218,8 +234,8 @@ def fit_transition(
     my = (w * tm).sum(axis=1) / sw
     sxx = (w * (taus - mx[:, None]) ** 2).sum(axis=1)
     sxy = (w * (taus - mx[:, None]) * (tm - my[:, None])).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dur = sxy / sxx
+    # (sxx is a weighted sum of squares: 0 only when every tau is the same)
+    dur = sxy / np.where(sxx > 0.0, sxx, np.nan)
     t0 = my - dur * mx
     ok = np.isfinite(dur) & (dur > min_duration_s)
     if not ok.any():
