@@ -61,7 +61,17 @@ from typing import Literal
 import numpy as np
 
 from ..guidance import ALL_FLAGS, TEMPO_FLAGS, WOBBLE, Guidance
-from ..metrics import G_MPS2, LEVER_ARM_M, median1d, moving_average, reference_range, reference_wobble, shake_power, wobble
+from ..metrics import (
+    G_MPS2,
+    LEVER_ARM_M,
+    median1d,
+    moving_average,
+    nonzero1d,
+    reference_range,
+    reference_wobble,
+    shake_power,
+    wobble,
+)
 from ..model import GAP_FACTOR, Gap, Rep, SetSummary
 from ..signal.resample import GRID_HZ, GridResampler
 from ..signal.tilt import RAD2DEG, angle_between_rows, angle_from, motion_axis, signed_tilt, unit
@@ -346,11 +356,11 @@ class StreamAnalyzer:
             since = ep.start / self.fs
             if ep.ret is not None or (d[-1] < 0.8 * d[pk] and pk < len(d) - 1):
                 phase = "lowering"
-                below = np.flatnonzero(d[pk:] < 0.9 * d[pk])
+                below = nonzero1d(d[pk:] < 0.9 * d[pk])
                 since = (ep.start + pk + (int(below[0]) if len(below) else 0)) / self.fs
             elif pk < len(d) - int(0.3 * self.fs) and d[-1] >= 0.8 * d[pk]:
                 phase = "holding"
-                above = np.flatnonzero(d >= 0.9 * d[pk])
+                above = nonzero1d(d >= 0.9 * d[pk])
                 since = (ep.start + int(above[0])) / self.fs
             else:
                 phase = "lifting"
@@ -382,7 +392,7 @@ class StreamAnalyzer:
             return
         tt = t if self._t_last_raw is None else np.concatenate(([self._t_last_raw], t))
         limit = GAP_FACTOR / rate
-        for i in np.flatnonzero(np.diff(tt) > limit):
+        for i in nonzero1d(np.diff(tt) > limit):
             gap = Gap(float(tt[i]), float(tt[i + 1]))
             self._gaps.append(gap)
             self._events.append(Event("gap", at=float(tt[i + 1]), gap=gap))
@@ -477,7 +487,7 @@ class StreamAnalyzer:
         b, noise = self._windowed_baseline(a, e)
         d = angle_between_rows(g, b)
         t_on = np.clip(T_ON_K * noise, T_ON_MIN_DEG, T_ON_MAX_DEG)
-        hit = np.flatnonzero(d > t_on)
+        hit = nonzero1d(d > t_on)
         self._record_trace(a, d[: int(hit[0])] if len(hit) else d)
         if len(hit) == 0:
             self._b = b[-1]
@@ -569,7 +579,7 @@ class StreamAnalyzer:
         # hardly varies.  The window is REBASE_STILL_S, so a rep's hold between
         # two slow transitions never qualifies -- or REBASE_FAST_S once the
         # movement went beyond any heel raise (walking, re-strapping).
-        wild = np.flatnonzero(d[:lim] > MAX_RANGE_DEG)
+        wild = nonzero1d(d[:lim] > MAX_RANGE_DEG)
         first_wild = 0 if ep.fast_rebase else (int(wild[0]) if len(wild) else None)
         for n_still, first in ((int(REBASE_STILL_S * self.fs), 0), (int(REBASE_FAST_S * self.fs), first_wild)):
             if first is None or lim - first < n_still:
@@ -661,7 +671,7 @@ class StreamAnalyzer:
         dd = d[: lim + 1]
         lo, hi = _rolling_min_max(dd, n + 1)
         still = (lo > 2.0 * self._t_on) & (hi - lo < CROSS_SPREAD_FRAC * hi + 2.0 * self._noise_deg)
-        first = np.flatnonzero(still)
+        first = nonzero1d(still)
         if not len(first):
             return None
         p0 = int(first[0]) + n  # first index at which a plateau is established
@@ -673,7 +683,7 @@ class StreamAnalyzer:
         if level < CROSS_MIN_DEG:
             return None
         st = signed_tilt(g[p0:], ep.b, u)
-        neg = np.flatnonzero(st < -max(self._t_on, CROSS_FRAC * level))
+        neg = nonzero1d(st < -max(self._t_on, CROSS_FRAC * level))
         if not len(neg):
             return None
         c = p0 + int(neg[0])
@@ -700,7 +710,7 @@ class StreamAnalyzer:
         low = np.minimum.accumulate(d_after)
         far = (low > min(CUT_LOW_FRAC * ep.peak, 2.0 * self._t_on)) & (np.arange(len(low)) < int(CUT_HIGH_S * self.fs))
         thr = np.where(far, max(self._t_on, CUT_HIGH_FRAC * ep.peak), self._t_on)
-        rise = np.flatnonzero(d_after - low > thr)
+        rise = nonzero1d(d_after - low > thr)
         cut: int | None = None
         if len(rise):
             q = int(rise[0])
@@ -820,16 +830,16 @@ class StreamAnalyzer:
         # ("lowest point": the last sample near the minimum -- an argmin over a
         # flat, noisy rest would jump about with the noise)
         pre_ss = ss[: i_st + 1]
-        near_min = np.flatnonzero(pre_ss <= pre_ss.min() + max(0.05 * smax, 2.0 * self._noise_deg))
+        near_min = nonzero1d(pre_ss <= pre_ss.min() + max(0.05 * smax, 2.0 * self._noise_deg))
         ws = max(int(near_min[-1]) - int(LIFT_PRE_S * fs), 0)
         if ws > 0:
             s, ss, acc, t = s[ws:], ss[ws:], acc[ws:], t[ws:]
             i_st, i_rt, pk = i_st - ws, i_rt - ws, pk - ws
         # the window ends a bounded time after the lower (what follows -- a
         # drift, a fidget -- must not change the measurement as data arrive)
-        j20 = np.flatnonzero(ss[pk:] < 0.2 * smax)
+        j20 = nonzero1d(ss[pk:] < 0.2 * smax)
         if len(j20):
-            hi80 = np.flatnonzero(ss[pk : pk + int(j20[0]) + 1] >= 0.8 * smax)
+            hi80 = nonzero1d(ss[pk : pk + int(j20[0]) + 1] >= 0.8 * smax)
             i80 = pk + (int(hi80[-1]) if len(hi80) else 0)
             i20 = pk + int(j20[0])
             cap = i20 + max(int(LOWER_POST_S * fs), int(1.2 * (i20 - i80)))
@@ -838,8 +848,8 @@ class StreamAnalyzer:
                 i_rt = min(i_rt, cap)
                 smax = float(ss[i_st : i_rt + 1].max())
         # bottom levels before and after
-        i5 = np.flatnonzero(ss[: pk + 1] < 0.05 * smax)
-        j5 = np.flatnonzero(ss[pk:] < 0.05 * smax)
+        i5 = nonzero1d(ss[: pk + 1] < 0.05 * smax)
+        j5 = nonzero1d(ss[pk:] < 0.05 * smax)
         m = int(0.3 * fs)
         pre_end = int(i5[-1]) - m if len(i5) else 0
         post_start = pk + int(j5[0]) + m if len(j5) else len(s) - 1
@@ -991,7 +1001,7 @@ class StreamAnalyzer:
         v = _gradient(ss) * fs
         up = v[i_st : pk + 1]
         dn = v[pk : i_rt + 1]
-        band = np.flatnonzero(ss[i_st : i_rt + 1] >= smax - max(TOP_BAND_FRAC * rng0, 2.0 * self._noise_deg)) + i_st
+        band = nonzero1d(ss[i_st : i_rt + 1] >= smax - max(TOP_BAND_FRAC * rng0, 2.0 * self._noise_deg)) + i_st
         ia, ib = int(band[0]), int(band[-1])
         if len(up) > 2 and len(dn) > 2:
             iu = i_st + int(np.argmax(up))
@@ -999,8 +1009,8 @@ class StreamAnalyzer:
             vu, vd = float(v[iu]), float(v[idn])
             if vu > 0 and vd < 0:
                 high = ss[iu:idn] > smax - PLATEAU_DEPTH_FRAC * rng0
-                slow_u = np.flatnonzero((v[iu:idn] < PLATEAU_SPEED_FRAC * vu) & high)
-                slow_d = np.flatnonzero((v[iu:idn] > PLATEAU_SPEED_FRAC * vd) & high)
+                slow_u = nonzero1d((v[iu:idn] < PLATEAU_SPEED_FRAC * vu) & high)
+                slow_d = nonzero1d((v[iu:idn] > PLATEAU_SPEED_FRAC * vd) & high)
                 if len(slow_u) and len(slow_d):
                     a, b = iu + int(slow_u[0]), iu + int(slow_d[-1])
                     # the plateau must be high up (a hesitation is not a hold)
@@ -1104,7 +1114,7 @@ def _still_far(d: np.ndarray, n: int, t_on: float, first: int, sway: float) -> i
         & (np.minimum(m_a, m_c) > t_on)
         & (np.sqrt(var) < STILL_SPREAD_DEG + STILL_DRIFT_REL * mean)
     )
-    hits = np.flatnonzero(still)
+    hits = nonzero1d(still)
     return int(i[hits[0]]) - 1 if len(hits) else None
 
 
@@ -1160,11 +1170,11 @@ def _settled_low(d: np.ndarray, n: int, t_on: float, sway: float) -> int | None:
     idx = np.arange(n, len(d))
     ok = (d[idx] < 0.5 * peak[idx]) & (peak[idx] > 2.0 * t_on) & (spread < np.maximum(RET_STILL_FRAC * peak[idx], RET_STILL_SWAY_K * sway))
     # the window must lie after the half crossing (the lower, not the lift)
-    half = np.flatnonzero((d < 0.5 * peak) & (peak > 2.0 * t_on))
+    half = nonzero1d((d < 0.5 * peak) & (peak > 2.0 * t_on))
     if not len(half):
         return None
     ok &= idx - n >= half[0]
-    hits = np.flatnonzero(ok)
+    hits = nonzero1d(ok)
     return int(idx[hits[0]]) if len(hits) else None
 
 
@@ -1178,7 +1188,7 @@ def _confirmed_return(
     held cannot tell yet whether the candidate at ``pending`` is confirmed,
     and ``(None, None)`` when there is no candidate.
     """
-    below = np.flatnonzero(d < t_off)
+    below = nonzero1d(d < t_off)
     for n_tried, i in enumerate(below):
         if n_tried > 400:
             return None, int(i)

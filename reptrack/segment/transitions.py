@@ -39,7 +39,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..metrics import median1d, moving_average
+from ..metrics import median1d, moving_average, nonzero1d
 
 #: Beta-shape parameters tried for a and for b (the grid is their product).
 SHAPE_PARAMS = (2.2, 3.0, 4.0)
@@ -204,13 +204,13 @@ def fit_transition(
     ys = moving_average(y, max(1, int(round(smooth_s / dt)))) if len(t) > 2 else y
     # The contiguous mid-range run around the first 0.5 crossing: plateau
     # noise never leaks into the line fit.
-    above = np.flatnonzero(ys >= 0.5)
+    above = nonzero1d(ys >= 0.5)
     if len(above) == 0 or above[0] == 0:
         return None
     c = int(above[0])
-    low_before = np.flatnonzero(ys[:c] <= Y_LO)
+    low_before = nonzero1d(ys[:c] <= Y_LO)
     lo = int(low_before[-1]) + 1 if len(low_before) else 0
-    out_after = np.flatnonzero((ys[c + 1 :] >= Y_HI) | (ys[c + 1 :] <= Y_LO))
+    out_after = nonzero1d((ys[c + 1 :] >= Y_HI) | (ys[c + 1 :] <= Y_LO))
     hi = c + int(out_after[0]) if len(out_after) else len(ys) - 1
     if hi - lo + 1 < 3:
         return None
