@@ -950,7 +950,6 @@ class StreamAnalyzer:
             return self._reject("quick shift held for long (a change of posture)")
         if range_deg < SMALL_RANGE_DEG and min(lift_s, lower_s) < SMALL_FAST_S:
             return self._reject("small and quick (a fidget)")
-        ref = reference_range(self._ranges, self.guidance.partial_rel)
         if ref is None and range_deg < max(MIN_FIRST_RANGE_DEG, FIRST_NOISE_K * self._noise_deg):
             return self._reject("too small for a first rep")
         range_rel = range_deg / ref if ref else 1.0

@@ -259,8 +259,8 @@ def fit_transition(
     best = max(float(rss[k]), 1e-12)
     wts = np.where(ok, np.exp(-0.5 * n_eff * (rss - best) / best), 0.0)
     wts /= wts.sum()
-    onset = float(np.sum(wts * np.where(ok, on_k, 0.0)))
-    offset = float(np.sum(wts * np.where(ok, off_k, 0.0)))
+    onset = float((wts * np.where(ok, on_k, 0.0)).sum())
+    offset = float((wts * np.where(ok, off_k, 0.0)).sum())
     return TransitionFit(
         onset=onset,
         offset=offset,
