@@ -123,8 +123,10 @@ SMALL_FAST_S = 1.0
 #: LONG_HOLD_X x the guidance's pause + 1 s is a change of posture.
 LONG_HOLD_X = 3.0
 SHIFT_FAST_S = 0.6
-#: Shortest rep (s): the fastest bouncing raise takes ~1 s up and down.
-MIN_REP_S = 1.1
+#: Shortest rep (s), as measured: the fastest bouncing raise takes ~1 s up and
+#: down, and the fits widen a quick movement by ~0.3 s (a 0.8-s shuffle of the
+#: feet measures ~1.1 s).
+MIN_REP_S = 1.25
 #: Much bigger than the reference (x) and quick (lift + lower under BIG_QUICK_S
 #: seconds): a kick or a fidget, not a rep.
 BIG_QUICK_REL = 1.6
@@ -135,6 +137,10 @@ MIN_FIRST_RANGE_DEG = 1.0
 #: ... and this many times the resting RMS deviation (standing sway: a 2-s
 #: window reads ~0.14 deg of 0.25 deg RMS sway whose excursions reach 1.5 deg).
 FIRST_NOISE_K = 12.0
+# A first rep must also not be quick both ways -- lift and lower under the
+# guidance's minimums: a session does not open with a bounce, while a
+# shuffle of the feet or a shift of stance is a quick out-and-back.
+
 #: A rep smaller than this fraction of the reference range is not a rep.
 PARTIAL_MIN_REL = 0.25
 #: Each of lift and lower must last at least this long (s); fidgets are quicker.
@@ -952,6 +958,8 @@ class StreamAnalyzer:
             return self._reject("small and quick (a fidget)")
         if ref is None and range_deg < max(MIN_FIRST_RANGE_DEG, FIRST_NOISE_K * self._noise_deg):
             return self._reject("too small for a first rep")
+        if ref is None and lift_s < self.guidance.lift_min_s and lower_s < self.guidance.lower_min_s:
+            return self._reject("quick out-and-back before any rep (a fidget, a shift of stance)")
         range_rel = range_deg / ref if ref else 1.0
         if end - start < MIN_REP_S or (range_rel > BIG_QUICK_REL and lift_s + lower_s < BIG_QUICK_S):
             return self._reject("quick out-and-back (a fidget)")

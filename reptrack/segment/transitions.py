@@ -51,6 +51,11 @@ MAX_FIT_POINTS = 160
 TABLE_N = 1001
 #: Mid-range band of normalised position used for the line fit.
 Y_LO, Y_HI = 0.12, 0.88
+#: The lever-arm artefact scales as 1 / duration^2: below this duration (s) its
+#: amplitude is held at this duration's, or the iteration of a quick movement
+#: (a bounce, ~0.5 s) overshoots and flips between shapes; slow reps (2-5 s),
+#: whose timing the flags judge, are unaffected.
+LEVER_MIN_S = 1.0
 #: Re-fits stop once onset and offset together move less than this (s).
 CONVERGED_S = 0.05
 #: Correlation time (s) of the residuals about a fitted transition: postural
@@ -202,12 +207,14 @@ def fit_transition(
     # (callers sample on a uniform grid: its step is the span over the count)
     dt = float(t[-1] - t[0]) / (len(t) - 1) if len(t) > 1 else 1.0
     ys = moving_average(y, max(1, int(round(smooth_s / dt)))) if len(t) > 2 else y
-    # The contiguous mid-range run around the first 0.5 crossing: plateau
-    # noise never leaks into the line fit.
-    above = nonzero1d(ys >= 0.5)
-    if len(above) == 0 or above[0] == 0:
+    # The contiguous mid-range run around the last 0.5 crossing (the one the
+    # window ends above): plateau noise never leaks into the line fit, and a
+    # sway dip through half the range on the plateau before -- a partial rep
+    # swaying by half its range -- is not taken for the movement.
+    below = nonzero1d(ys < 0.5)
+    if len(below) == 0 or below[-1] == len(ys) - 1:
         return None
-    c = int(above[0])
+    c = int(below[-1]) + 1
     low_before = nonzero1d(ys[:c] <= Y_LO)
     lo = int(low_before[-1]) + 1 if len(low_before) else 0
     out_after = nonzero1d((ys[c + 1 :] >= Y_HI) | (ys[c + 1 :] <= Y_LO))
@@ -320,7 +327,7 @@ def fit_rise(
         hi = start[2] if refine_hi else hi
         if lever_s2 > 0.0:
             d = max(prev.duration_s, 1e-3)
-            s_fit = s + lever_s2 * (hi - lo) * shape_accel((t - prev.onset) / d, prev.shape) / (d * d)
+            s_fit = s + lever_s2 * (hi - lo) * shape_accel((t - prev.onset) / d, prev.shape) / max(d, LEVER_MIN_S) ** 2
     for _ in range(iterations + 1):
         if hi <= lo:
             break
@@ -347,7 +354,7 @@ def fit_rise(
         prev = fit
         if lever_s2 > 0.0:
             d = max(fit.duration_s, 1e-3)
-            s_fit = s + lever_s2 * (hi_new - lo_new) * shape_accel((t - fit.onset) / d, fit.shape) / (d * d)
+            s_fit = s + lever_s2 * (hi_new - lo_new) * shape_accel((t - fit.onset) / d, fit.shape) / max(d, LEVER_MIN_S) ** 2
         elif abs(lo_new - lo) + abs(hi_new - hi) < 1e-3 * max(hi - lo, 1e-9):
             break
         lo, hi = lo_new, hi_new
