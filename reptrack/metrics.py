@@ -46,8 +46,12 @@ G_MPS2 = 9.80665
 REF_RANGE_REPS = 6
 REF_WOBBLE_REPS = 10
 #: Absolute margin (deg/s) a rep's wobble must exceed the scaled reference by,
-#: so tiny references (a very steady athlete) do not flag noise.
-WOBBLE_MIN_EXCESS = 1.0
+#: so tiny references (a very steady athlete) do not flag noise.  Measured on
+#: 24 acceptance-like and 84 grid sessions: 1.0 missed the wobbly reps of
+#: steady athletes (a 0.4 deg/s baseline then needs 3.5x), wobble flag F1
+#: 0.86 / 0.75; 0.5 gives 0.96 / 0.87; 0.3 lets sensor noise raise flags
+#: (0.93 / 0.84).
+WOBBLE_MIN_EXCESS = 0.5
 
 
 def median1d(x: np.ndarray) -> float:
