@@ -36,8 +36,8 @@ SIM_CASES = [
 PHASE_TOL_S = 0.1
 LATENCY_S = 0.6
 #: What the segmenter achieves today: >= 99 % of reps within LATENCY_S, none
-#: later than LATENCY_MAX_S here (over the wider benchmark grid 99.5 %, the
-#: worst 1.8 s: a return to rest detected late).  The strict bound is pinned
+#: later than LATENCY_MAX_S here (over the wider benchmark grid 99.7 %, the
+#: worst 1.8 s: a mis-measured movement's return detected late).  The strict bound is pinned
 #: by test_every_rep_within_latency_bound (xfail until fixed).
 LATENCY_FRACTION = 0.99
 LATENCY_MAX_S = 1.0
@@ -185,9 +185,10 @@ def test_cli_json_lines_match_analyze_json(tmp_path, capsys):
     assert "Total:" in out.err
 
 
-@pytest.mark.xfail(reason="~0.5 % of reps on the benchmark grid are reported 0.6-1.8 s after their end (a "
-                   "return to rest detected late); see the issue #5 closing note", strict=False)
-@pytest.mark.parametrize("path", SAMPLE_FILES[:1], ids=[p.name for p in SAMPLE_FILES[:1]])
-def test_every_rep_within_latency_bound(path: Path):
-    ref, live, n_truth = replayed(("file", str(path), 0))
-    assert_latency(live.sa.reps, path.name)
+@pytest.mark.xfail(reason="~0.3 % of reps on the benchmark grid are reported 0.6-1.8 s after their end (a "
+                   "mis-measured movement's return detected late); see the issue #5 closing note", strict=True)
+def test_every_rep_within_latency_bound():
+    """The strict bound, on the session with the worst known case (a partial rep
+    under heavy sway reported 1.8 s after its end); strict, so a fix shows."""
+    ref, live, n_truth = replayed(("sim", "acceptance-like", 1000))
+    assert_latency(live.sa.reps, "acceptance-like#1000")
