@@ -164,8 +164,10 @@ STILL_SWAY_K = 2.0
 #: Resting deviation assumed after the rest direction is re-learnt (deg): a
 #: 2-s window's reading of standing sway, until a calm window measures it.
 REBASE_NOISE_DEG = 0.15
-#: Still window after a movement beyond any heel raise (s).
+#: Still window after a movement beyond any heel raise (s) ...
 REBASE_FAST_S = 2.0
+#: ... for a movement starting within this long (s) after it returned.
+AFTER_WILD_S = 5.0
 #: A movement that held still away from rest this long (s) and then swung
 #: through the rest direction by CROSS_FRAC of its excursion started from a new
 #: bottom (a heel dropped below a step, a new posture).
@@ -314,6 +316,7 @@ class StreamAnalyzer:
         self._ep: _Episode | None = None
         self._last_end_idx: int | None = None
         self._after_wild = False
+        self._wild_end = 0  # grid index where the last wild movement returned
         self._ranges: list[float] = []
         self._wobbles: list[float] = []
         self._set: _SetState | None = None
@@ -508,7 +511,9 @@ class StreamAnalyzer:
         pre = max(k - int(PRE_S * self.fs), self._run_start)
         if self._last_end_idx is not None:
             pre = max(pre, min(self._last_end_idx, k))
-        self._ep = _Episode(start=k, pre=pre, b=b[j].copy(), fast_rebase=self._after_wild)
+        # (only soon after it: a longer rest has re-learnt the rest direction)
+        fast = self._after_wild and k - self._wild_end <= int(AFTER_WILD_S * self.fs)
+        self._ep = _Episode(start=k, pre=pre, b=b[j].copy(), fast_rebase=fast)
         self._after_wild = False
         self._t_on = float(t_on[j])
         self._pos = k
@@ -629,6 +634,8 @@ class StreamAnalyzer:
         assert ep.ret is not None
         self._ep = None
         self._after_wild = rep is None and (ep.wild or ep.fast_rebase)
+        if rep is None and ep.wild:
+            self._wild_end = ep.ret
         if rep is not None:
             self._emit_rep(rep, at=k / self.fs)
             end_idx = int(np.ceil(rep.end * self.fs))
