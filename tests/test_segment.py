@@ -94,6 +94,31 @@ def test_seated_sample_counts_every_rep_with_phase_times() -> None:
     assert np.median(np.abs(rng)) < 0.3
 
 
+@pytest.mark.parametrize("name", ["standing_fatigue.csv", "step_heel_drop.csv"])
+def test_standing_and_step_samples_count_every_rep(name: str) -> None:
+    """The other bundled samples: every rep found and matched.  On the step the
+    heel drops below the step before each set and every rep passes through
+    the old rest direction: the bottom must be re-learnt at the dropped heel,
+    or a set reads inverted (the top taken for the bottom)."""
+    path = SAMPLE_DATA / name
+    truth = json.loads(path.with_suffix(".truth.json").read_text())
+    sess = analyze_recording(read_recording(path), load_guidance(truth["guidance"]["name"])).to_json_dict()
+    assert len(sess["reps"]) == len(truth["reps"])
+    assert len(_match(sess["reps"], truth["reps"])) == len(truth["reps"])
+    assert [s["reps"] for s in sess["sets"]] == [s["reps"] for s in truth["sets"]]
+
+
+@pytest.mark.parametrize("seed", [3001, 3002, 3005])
+def test_heel_drop_sets_are_not_read_inverted(seed: int) -> None:
+    """Sessions where the first rep after a heel drop passed the old rest
+    direction quickly enough to look like a return (whole sets were inverted)."""
+    res = simulate(scenario_config("step-heel-drop", seed), seed)
+    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    truth = res.truth["reps"]
+    pairs = _match(sess["reps"], truth)
+    assert 2 * len(pairs) / (len(sess["reps"]) + len(truth)) >= 0.97
+
+
 @pytest.mark.parametrize("seed", [11, 12])
 def test_rest_only_session_has_few_or_no_reps(seed: int) -> None:
     """Sitting/standing still with fidgets is not exercise."""

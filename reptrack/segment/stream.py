@@ -51,7 +51,9 @@ Pipeline
    quick and then held for long).
 7. A movement that settles away from rest and then swings through the rest
    direction (a heel dropped below a step, then raised) re-learns the bottom
-   there; so does one that settles far away for :data:`REBASE_STILL_S`.
+   there (passing the rest direction on the way is not a return:
+   :meth:`StreamAnalyzer._passing_through`); so does one that settles far
+   away for :data:`REBASE_STILL_S`.
 """
 
 from __future__ import annotations
@@ -180,6 +182,11 @@ CROSS_FRAC = 0.4
 #: tilts the shank 3-6 deg.
 CROSS_MIN_DEG = 2.0
 CROSS_SPREAD_FRAC = 0.1
+#: A return whose tilt is still moving on past the rest direction waits up to
+#: this long (s) after its confirmation window for the crossing (a lift from
+#: the dropped heel passes the old rest at 1.5-8 deg/s, and CROSS_FRAC of a
+#: 3-6 deg drop is 1.2-2.4 deg further).
+PASS_WAIT_S = 2.0
 #: Still data after a rep's end (s) needed to take that bottom as the baseline.
 FRESH_BOTTOM_S = 0.3
 #: After the return, a rise above the lowest point so far starts the next
@@ -583,6 +590,12 @@ class StreamAnalyzer:
         first = min(x for x in (r, pending, len(d)) if x is not None)
         if r2 is not None and r2 < first:
             r = first = r2
+        if r is not None:
+            through = self._passing_through(ep, d, r, final)
+            if through is None:
+                r, pending = None, r
+            elif through:
+                r = None  # not a return: the crossing below takes it
         # abandonment: too long, or still far from the baseline (re-strap, new posture)
         n_max = int(MAX_EPISODE_S * self.fs)
         abandon: int | None = None
@@ -672,41 +685,83 @@ class StreamAnalyzer:
         self._idle_start = self._pos = k + 1
         self._last_end_idx = k
 
-    def _crossing(self, ep: _Episode, d: np.ndarray, lim: int) -> tuple[int, int] | None:
-        """(index, end of the plateau) when the movement crossed the rest
-        direction to the other side after settling away from it, else None.
-
-        Causal: the first plateau (``d`` above twice the onset threshold and
+    def _settled_axis(self, ep: _Episode, d: np.ndarray, lim: int) -> tuple[int, np.ndarray, float, np.ndarray] | None:
+        """``(p0, u, level, still)`` of the first plateau the movement settled
+        at in ``d[: lim + 1]`` (``d`` above twice the onset threshold and
         varying by less than :data:`CROSS_SPREAD_FRAC` of its level for
-        :data:`CROSS_HOLD_S`) fixes the movement's direction; a later sample whose
-        signed tilt along it is below minus :data:`CROSS_FRAC` of the plateau
-        level is a crossing.
-        """
+        :data:`CROSS_HOLD_S`): the index it is established at, its direction
+        ``u`` and level (deg), and the starts of the still windows; None if
+        there is none (or it is nearer rest than :data:`CROSS_MIN_DEG`)."""
         n = int(CROSS_HOLD_S * self.fs)
         if lim < n + 2:
             return None
         dd = d[: lim + 1]
         lo, hi = _rolling_min_max(dd, n + 1)
-        still = (lo > 2.0 * self._t_on) & (hi - lo < CROSS_SPREAD_FRAC * hi + 2.0 * self._noise_deg)
+        # (a plateau at least CROSS_MIN_DEG out: sway held still just above
+        # the onset threshold before the heel drops is not one)
+        still = (lo > max(2.0 * self._t_on, CROSS_MIN_DEG)) & (hi - lo < CROSS_SPREAD_FRAC * hi + 2.0 * self._noise_deg)
         first = nonzero1d(still)
         if not len(first):
             return None
         p0 = int(first[0]) + n  # first index at which a plateau is established
-        g = self._gslice(ep.start, ep.start + lim + 1)
-        u = motion_axis(g[p0], ep.b)
+        u = motion_axis(self._gslice(ep.start + p0, ep.start + p0 + 1)[0], ep.b)
+        level = float(dd[p0])
         if u is None:
             return None
-        level = float(dd[p0])
-        if level < CROSS_MIN_DEG:
+        return p0, u, level, first
+
+    def _crossing(self, ep: _Episode, d: np.ndarray, lim: int) -> tuple[int, int] | None:
+        """(index, end of the plateau) when the movement crossed the rest
+        direction to the other side after settling away from it, else None.
+
+        Causal: the first plateau (:meth:`_settled_axis`) fixes the movement's
+        direction; a later sample whose signed tilt along it is below minus
+        :data:`CROSS_FRAC` of the plateau level is a crossing.
+        """
+        ax = self._settled_axis(ep, d, lim)
+        if ax is None:
             return None
-        st = signed_tilt(g[p0:], ep.b, u)
+        p0, u, level, first = ax
+        st = signed_tilt(self._gslice(ep.start + p0, ep.start + lim + 1), ep.b, u)
         neg = nonzero1d(st < -max(self._t_on, CROSS_FRAC * level))
         if not len(neg):
             return None
         c = p0 + int(neg[0])
         # end of the plateau: the last still window ending before the crossing
+        n = int(CROSS_HOLD_S * self.fs)
         ends = first[first + n <= c] + n
         return c, int(ends[-1])
+
+    def _passing_through(self, ep: _Episode, d: np.ndarray, r: int, final: bool) -> bool | None:
+        """Is the return at ``r`` the rest direction being passed on the way
+        to the other side (a lift from a heel dropped below the step)?
+
+        Only for a movement that settled away from rest first.  From the end
+        of the return's confirmation window, while its signed tilt is past
+        the rest direction and still moving away (by more than the onset
+        threshold per confirmation window), the decision waits -- up to
+        :data:`PASS_WAIT_S`; None while the data to decide have not arrived.
+        It passed through if the tilt reached minus :data:`CROSS_FRAC` of the
+        plateau level first.  A return that stops at rest is never delayed.
+        """
+        n_c = int(RET_CONFIRM_S * self.fs)
+        ax = self._settled_axis(ep, d, r)
+        if ax is None:
+            return False
+        p0, u, level, _ = ax
+        n_w = n_c + int(PASS_WAIT_S * self.fs)
+        a = ep.start + r
+        st = signed_tilt(self._gslice(a, min(a + n_w + 1, self._k_end)), ep.b, u)
+        if len(st) <= n_c:
+            return None if not final else False
+        moving = (st[n_c:] < 0.0) & (st[:-n_c] - st[n_c:] > self._t_on)
+        stop = nonzero1d(~moving)
+        crossed = nonzero1d(st < -max(self._t_on, CROSS_FRAC * level))
+        if len(stop):
+            return bool(len(crossed) and crossed[0] <= n_c + stop[0])
+        if len(st) < n_w + 1 and not final:
+            return None
+        return bool(len(crossed))
 
     def _returned_step(self, final: bool) -> bool:
         """Try to finalise the rep whose movement has returned."""
