@@ -140,10 +140,6 @@ MIN_FIRST_RANGE_DEG = 1.0
 #: ... and this many times the resting RMS deviation (standing sway: a 2-s
 #: window reads ~0.14 deg of 0.25 deg RMS sway whose excursions reach 1.5 deg).
 FIRST_NOISE_K = 12.0
-# A first rep must also not be quick both ways -- lift and lower under the
-# guidance's minimums: a session does not open with a bounce, while a
-# shuffle of the feet or a shift of stance is a quick out-and-back.
-
 #: A rep smaller than this fraction of the reference range is not a rep.
 PARTIAL_MIN_REL = 0.25
 #: Each of lift and lower must last at least this long (s); fidgets are quicker.
@@ -1024,6 +1020,9 @@ class StreamAnalyzer:
             return self._reject("small and quick (a fidget)")
         if ref is None and range_deg < max(MIN_FIRST_RANGE_DEG, FIRST_NOISE_K * self._noise_deg):
             return self._reject("too small for a first rep")
+        # (a session does not open with a bounce -- lift and lower both under
+        # the guidance's minimums -- while a shuffle of the feet or a shift of
+        # stance is a quick out-and-back)
         if ref is None and lift_s < self.guidance.lift_min_s and lower_s < self.guidance.lower_min_s:
             return self._reject("quick out-and-back before any rep (a fidget, a shift of stance)")
         range_rel = range_deg / ref if ref else 1.0
