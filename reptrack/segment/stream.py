@@ -185,6 +185,9 @@ CROSS_SPREAD_FRAC = 0.1
 PASS_WAIT_S = 2.0
 #: Still data after a rep's end (s) needed to take that bottom as the baseline.
 FRESH_BOTTOM_S = 0.3
+#: A movement's measurement window may start this long (s) before the previous
+#: rep's fitted end.
+PRE_BACK_S = 0.5
 #: After the return, a rise above the lowest point so far starts the next
 #: movement; while that point is above CUT_LOW_FRAC of the peak (or twice the
 #: onset threshold, if less: sway bobs about a hesitation's level) the rise
@@ -282,6 +285,7 @@ class _Episode:
     last_wait: tuple | None = None  # (window end, seed) of the last attempt that waited
     axis: tuple | None = None  # ((start, return) it was found for, peak index, motion axis)
     tilt: np.ndarray | None = None  # signed tilt (deg) of the raw grid samples from ``pre`` on
+    rest_lo: int = 0  # first grid index of the rest before it (after the previous rep)
     peak: float = 0.0  # largest deviation (deg) before the return
     fast_rebase: bool = False  # follows a wild movement: re-learn rest quickly
 
@@ -514,12 +518,16 @@ class StreamAnalyzer:
         self._b = b[j]
         self._noise_deg = float(noise[j])
         k = a + j
-        pre = max(k - int(PRE_S * self.fs), self._run_start)
+        pre = rest_lo = max(k - int(PRE_S * self.fs), self._run_start)
         if self._last_end_idx is not None:
-            pre = max(pre, min(self._last_end_idx, k))
+            # the measurement may look back PRE_BACK_S before the previous
+            # rep's fitted end (an end fitted late must not cut off the start
+            # of a quick rep that follows at once); the rest noise may not
+            rest_lo = max(pre, min(self._last_end_idx, k))
+            pre = max(pre, min(self._last_end_idx - int(PRE_BACK_S * self.fs), k))
         # (only soon after it: a longer rest has re-learnt the rest direction)
         fast = self._after_wild and k - self._wild_end <= int(AFTER_WILD_S * self.fs)
-        self._ep = _Episode(start=k, pre=pre, b=b[j].copy(), fast_rebase=fast)
+        self._ep = _Episode(start=k, pre=pre, b=b[j].copy(), fast_rebase=fast, rest_lo=rest_lo)
         self._after_wild = False
         self._t_on = float(t_on[j])
         self._pos = k
@@ -1099,7 +1107,7 @@ class StreamAnalyzer:
 
     def _rest_noise(self, ep: _Episode) -> tuple[float, float]:
         """Sensor noise floor of the wobble measure from the rest before the rep."""
-        lo = max(ep.pre, ep.start - int(3.0 * self.fs))
+        lo = max(ep.rest_lo, ep.start - int(3.0 * self.fs))
         hi = ep.start - int(1.0 * self.fs)
         if hi - lo >= int(1.0 * self.fs):
             acc = self._aslice(lo, hi)
