@@ -36,9 +36,10 @@ SIM_CASES = [
 PHASE_TOL_S = 0.1
 LATENCY_S = 0.6
 #: What the segmenter achieves today: >= 99 % of reps within LATENCY_S, none
-#: later than LATENCY_MAX_S here (over the wider benchmark grid 99.7 %, the
-#: worst 1.8 s: a mis-measured movement's return detected late).  The strict bound is pinned
-#: by test_every_rep_within_latency_bound (xfail until fixed).
+#: later than LATENCY_MAX_S here (on the tuning grid all 1,271 reps; on 3,249
+#: reps of unseen sessions 99.85 %, the worst 4.1 s: mis-measured movements).
+#: The strict bound is pinned by test_every_rep_within_latency_bound (xfail
+#: until fixed).
 LATENCY_FRACTION = 0.99
 LATENCY_MAX_S = 1.0
 TIMES = ("start", "top", "lower_start", "end", "lift_s", "hold_s", "lower_s")
@@ -185,10 +186,10 @@ def test_cli_json_lines_match_analyze_json(tmp_path, capsys):
     assert "Total:" in out.err
 
 
-@pytest.mark.xfail(reason="~0.3 % of reps on the benchmark grid are reported 0.6-1.8 s after their end (a "
-                   "mis-measured movement's return detected late); see the issue #5 closing note", strict=True)
+@pytest.mark.xfail(reason="~0.15 % of reps on unseen simulated sessions are reported 0.6-4 s after their end "
+                   "(mis-measured movements whose return is detected late); see the issue #5 closing note", strict=True)
 def test_every_rep_within_latency_bound():
-    """The strict bound, on the session with the worst known case (a partial rep
-    under heavy sway reported 1.8 s after its end); strict, so a fix shows."""
-    ref, live, n_truth = replayed(("sim", "acceptance-like", 1000))
-    assert_latency(live.sa.reps, "acceptance-like#1000")
+    """The strict bound, on an unseen session with a known late rep (a quick
+    lower after a heel drop reported 4 s after its end); strict, so a fix shows."""
+    ref, live, n_truth = replayed(("sim", "step-heel-drop", 5006))
+    assert_latency(live.sa.reps, "step-heel-drop#5006")

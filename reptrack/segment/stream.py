@@ -218,6 +218,9 @@ LOWER_POST_S = 1.0
 #: A lower still falling faster than this fraction of the range per second is
 #: waited for before it is fitted.
 FALL_RATE_FRAC = 0.1
+#: A fitted end after which the tilt has fallen by more than this fraction of
+#: the range is not credible: the fit is retried with more data.
+LATE_FALL_FRAC = 0.25
 #: A lower that stops further than this fraction of the range from the level
 #: the lift started at is waited for up to LEVEL_WAIT_S (s) after its fitted
 #: end (inside the 0.6 s reporting budget): it may resume (a hesitation).
@@ -996,6 +999,12 @@ class StreamAnalyzer:
         # wait for SETTLE_S of data after the fitted end
         if not force and w_end == k_now and end + SETTLE_S > k_now / fs:
             return int(np.ceil((end + SETTLE_S) * fs))
+        # ... and while the data contradict it: fallen by more than
+        # LATE_FALL_FRAC of the range since the fitted end, the lower was not
+        # over there (a sway dip on a small rep's hold taken for the lower)
+        i_end = int((end - t[0]) * fs)
+        if not force and w_end == k_now and 0 <= i_end < len(ss) - 1 and ss[i_end] - ss[-1] > LATE_FALL_FRAC * rng0:
+            return k_now + max(1, int(ATTEMPT_S * fs))
         # ... longer (within the latency budget) when the lower stopped away from
         # the level the lift started at: it may resume (a hesitation)
         if not force and w_end == k_now and settled_away and end + LEVEL_WAIT_S > k_now / fs:
