@@ -18,8 +18,8 @@ end so far back that the rep would be reported more than
 :data:`LATENCY_BUDGET_S` after it falls back to the previous attempt's
 measurement, and a fitted end after which the tilt kept falling is retried
 with more data.  What remains late is a mis-measured movement whose return to
-rest is detected late: all 1,271 reps of the tuning grid and the samples
-within 0.6 s, 99.85 % of 3,249 reps of unseen sessions (the worst 4.1 s).
+rest is detected late: all 1,268 reps of the tuning grid and the samples
+within 0.6 s, 99.91 % of 3,238 reps of unseen sessions (the worst 4.2 s).
 
 Pipeline
 --------
