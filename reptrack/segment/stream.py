@@ -178,6 +178,9 @@ CROSS_FRAC = 0.4
 #: tilts the shank 3-6 deg.
 CROSS_MIN_DEG = 2.0
 CROSS_SPREAD_FRAC = 0.1
+#: ... and only from a plateau whose direction is not within ~60 deg of the
+#: last rep's (cosine): a heel drops the other way from the raise.
+CROSS_REP_COS = 0.5
 #: A return whose tilt is still moving on past the rest direction waits up to
 #: this long (s) after its confirmation window for the crossing (a lift from
 #: the dropped heel passes the old rest at 1.5-8 deg/s, and CROSS_FRAC of a
@@ -335,6 +338,7 @@ class StreamAnalyzer:
         self._last_end_idx: int | None = None
         self._after_wild = False
         self._wild_end = 0  # grid index where the last wild movement returned
+        self._rep_axis: np.ndarray | None = None  # motion axis of the last rep (sensor frame)
         self._ranges: list[float] = []
         self._wobbles: list[float] = []
         self._set: _SetState | None = None
@@ -643,6 +647,7 @@ class StreamAnalyzer:
             k = ep.start + abandon
             self._record_trace(ep.start, d[: abandon + 1])
             self._rebaseline(k)
+            self._rep_axis = None  # a re-strap may have turned the sensor
             return True
         if r is None:
             if final:
@@ -666,6 +671,8 @@ class StreamAnalyzer:
             self._wild_end = ep.ret
         if rep is not None:
             self._emit_rep(rep, at=k / self.fs)
+            if ep.axis is not None and ep.axis[2] is not None:
+                self._rep_axis = ep.axis[2]
             end_idx = int(np.ceil(rep.end * self.fs))
             self._last_end_idx = min(max(end_idx, ep.ret), k)
             # the bottom just measured is the freshest baseline (reps with
@@ -734,6 +741,10 @@ class StreamAnalyzer:
         if ax is None:
             return None
         p0, u, level, first = ax
+        if self._rep_axis is not None and float(u @ self._rep_axis) > CROSS_REP_COS:
+            # settled where the last reps went: a rep's top (the rest
+            # direction may be stale after a strap slip), not a dropped heel
+            return None
         st = signed_tilt(self._gslice(ep.start + p0, ep.start + lim + 1), ep.b, u)
         neg = nonzero1d(st < -max(self._t_on, CROSS_FRAC * level))
         if not len(neg):
