@@ -140,6 +140,9 @@ MIN_FIRST_RANGE_DEG = 1.0
 #: ... and this many times the resting RMS deviation (standing sway: a 2-s
 #: window reads ~0.14 deg of 0.25 deg RMS sway whose excursions reach 1.5 deg).
 FIRST_NOISE_K = 12.0
+#: ... unless both its transitions fit a template within this RMS (fraction
+#: of the range).
+FIRST_CLEAN_RMS = 0.05
 #: A rep smaller than this fraction of the reference range is not a rep.
 PARTIAL_MIN_REL = 0.25
 #: A partial rep (below the guidance's partial fraction) with no pause whose
@@ -968,7 +971,7 @@ class StreamAnalyzer:
         ref = reference_range(self._ranges, self.guidance.partial_rel)
         least = MIN_RANGE_DEG if ref is None else max(MIN_RANGE_DEG, PARTIAL_MIN_REL * ref)
         if ref is None:
-            least = max(least, MIN_FIRST_RANGE_DEG, FIRST_NOISE_K * self._noise_deg)
+            least = max(least, MIN_FIRST_RANGE_DEG)
         if smax - min(l0b, l0a, float(ss[pk:].min())) < least:
             return self._reject("too small for a rep")
         # still on the way down: no need to fit yet
@@ -1058,7 +1061,15 @@ class StreamAnalyzer:
             return self._reject("quick shift held for long (a change of posture)")
         if range_deg < SMALL_RANGE_DEG and min(lift_s, lower_s) < SMALL_FAST_S:
             return self._reject("small and quick (a fidget)")
-        if ref is None and range_deg < max(MIN_FIRST_RANGE_DEG, FIRST_NOISE_K * self._noise_deg):
+        # (below the noise gate, a first rep is still one when both of its
+        # transitions are clean: small seated raises at a slow rate, where
+        # sensor noise alone reads 0.1-0.16 deg; sway is irregular -- but not
+        # before the first full rest window, while the rest direction is the
+        # first sample's)
+        warm = ep.start >= self._run_start + int((BASE_WIN_S + BASE_LAG_S) * fs)
+        if ref is None and range_deg < max(MIN_FIRST_RANGE_DEG, FIRST_NOISE_K * self._noise_deg) and (
+            range_deg < MIN_FIRST_RANGE_DEG or max(lift.rms, lower.rms) > FIRST_CLEAN_RMS or not warm
+        ):
             return self._reject("too small for a first rep")
         # (a session does not open with a bounce -- lift and lower both under
         # the guidance's minimums -- while a shuffle of the feet or a shift of
