@@ -781,7 +781,7 @@ class StreamAnalyzer:
         ax = self._settled_axis(ep, d, r)
         if ax is None:
             return False
-        p0, u, level, _ = ax
+        _, u, level, _ = ax
         n_w = n_c + int(PASS_WAIT_S * self.fs)
         a = ep.start + r
         st = signed_tilt(self._gslice(a, min(a + n_w + 1, self._k_end)), ep.b, u)
