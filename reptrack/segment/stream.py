@@ -678,7 +678,7 @@ class StreamAnalyzer:
             self._wild_end = ep.ret
         if rep is not None:
             self._emit_rep(rep, at=k / self.fs)
-            if ep.axis is not None and ep.axis[2] is not None:
+            if ep.axis is not None:  # (a rep always has its motion axis)
                 self._rep_axis = ep.axis[2]
             end_idx = int(np.ceil(rep.end * self.fs))
             self._last_end_idx = min(max(end_idx, ep.ret), k)
@@ -1066,9 +1066,15 @@ class StreamAnalyzer:
         # sensor noise alone reads 0.1-0.16 deg; sway is irregular -- but not
         # before the first full rest window, while the rest direction is the
         # first sample's)
-        warm = ep.start >= self._run_start + int((BASE_WIN_S + BASE_LAG_S) * fs)
-        if ref is None and range_deg < max(MIN_FIRST_RANGE_DEG, FIRST_NOISE_K * self._noise_deg) and (
-            range_deg < MIN_FIRST_RANGE_DEG or max(lift.rms, lower.rms) > FIRST_CLEAN_RMS or not warm
+        if ref is None and (
+            range_deg < MIN_FIRST_RANGE_DEG
+            or (
+                range_deg < FIRST_NOISE_K * self._noise_deg
+                and (
+                    max(lift.rms, lower.rms) > FIRST_CLEAN_RMS
+                    or ep.start < self._run_start + int((BASE_WIN_S + BASE_LAG_S) * fs)
+                )
+            )
         ):
             return self._reject("too small for a first rep")
         # (a session does not open with a bounce -- lift and lower both under

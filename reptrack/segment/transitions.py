@@ -280,6 +280,14 @@ def fit_transition(
     )
 
 
+def _lever_tilt(t: np.ndarray, fit: TransitionFit, height: float, lever_s2: float) -> np.ndarray:
+    """The lever-arm tilt artefact's removal term for a transition ``fit`` of
+    ``height`` (signal units): ``(r/g) theta''``, ``lever_s2`` = r/g (s^2),
+    with the amplitude held below :data:`LEVER_MIN_S` durations."""
+    d = max(fit.duration_s, 1e-3)
+    return lever_s2 * height * shape_accel((t - fit.onset) / d, fit.shape) / max(d, LEVER_MIN_S) ** 2
+
+
 def fit_rise(
     t: np.ndarray,
     s: np.ndarray,
@@ -330,8 +338,7 @@ def fit_rise(
         lo = start[1] if refine_lo else lo
         hi = start[2] if refine_hi else hi
         if lever_s2 > 0.0:
-            d = max(prev.duration_s, 1e-3)
-            s_fit = s + lever_s2 * (hi - lo) * shape_accel((t - prev.onset) / d, prev.shape) / max(d, LEVER_MIN_S) ** 2
+            s_fit = s + _lever_tilt(t, prev, hi - lo, lever_s2)
     for _ in range(iterations + 1):
         if hi <= lo:
             break
@@ -357,8 +364,7 @@ def fit_rise(
             break
         prev = fit
         if lever_s2 > 0.0:
-            d = max(fit.duration_s, 1e-3)
-            s_fit = s + lever_s2 * (hi_new - lo_new) * shape_accel((t - fit.onset) / d, fit.shape) / max(d, LEVER_MIN_S) ** 2
+            s_fit = s + _lever_tilt(t, fit, hi_new - lo_new, lever_s2)
         elif abs(lo_new - lo) + abs(hi_new - hi) < 1e-3 * max(hi - lo, 1e-9):
             break
         lo, hi = lo_new, hi_new
