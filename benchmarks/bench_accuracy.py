@@ -74,6 +74,8 @@ class Score:
     fp: int = 0
     fn: int = 0
     err: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    #: |error| / reported sd of each phase duration (calibration of the sd)
+    z: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     flag_counts: dict[str, list[int]] = field(default_factory=lambda: {f: [0, 0, 0] for f in ALL_FLAGS})
     spearman: list[float] = field(default_factory=list)
     seconds: float = 0.0
@@ -92,6 +94,10 @@ class Score:
         for i, j in pairs:
             for k in ("lift_s", "hold_s", "lower_s", "start", "end"):
                 self.err[k].append(pred[i][k] - truth[j][k])
+            for k in ("lift_s", "hold_s", "lower_s"):
+                sd = pred[i].get(k[:-2] + "_sd_s")
+                if sd is not None:
+                    self.z[k].append(abs(pred[i][k] - truth[j][k]) / max(sd, 1e-9))
         matched_p = {i for i, _ in pairs}
         matched_t = {j for _, j in pairs}
         for f in ALL_FLAGS:
@@ -126,6 +132,10 @@ class Score:
             if len(v):
                 print(f"  {k:8s} error: bias {v.mean():+.3f} s, median |e| {np.median(np.abs(v)):.3f} s, "
                       f"p95 |e| {np.percentile(np.abs(v), 95):.3f} s")
+        for k in ("lift_s", "hold_s", "lower_s"):
+            z = np.array(self.z[k])
+            if len(z):
+                print(f"  {k:8s} sd: true value within 1 sd {np.mean(z <= 1):.3f}, within 2 sd {np.mean(z <= 2):.3f}")
         f1s = []
         for f, (tp, fp, fn) in self.flag_counts.items():
             if tp + fp + fn == 0:

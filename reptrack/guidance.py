@@ -93,6 +93,17 @@ class Guidance:
             flags.append(WOBBLE)
         return flags
 
+    def uncertain_tempo_flags(
+        self, phases_s: tuple[float, float, float], sds_s: tuple[float, float, float]
+    ) -> list[str]:
+        """Tempo flags whose decision the timing cannot settle: the phase
+        (``phases_s`` = lift, hold, lower, s) lies within one standard
+        deviation (``sds_s``, s) of its threshold, raised or not."""
+        mins = (self.lift_min_s, self.hold_min_s, self.lower_min_s)
+        names = (LIFT_TOO_FAST, NO_PAUSE, LOWER_TOO_FAST)
+        near = {n for n, v, sd, lo in zip(names, phases_s, sds_s, mins) if abs(v - lo) < sd}
+        return [n for n in TEMPO_FLAGS if n in near]
+
 
 def builtin_names() -> list[str]:
     files = resources.files("reptrack").joinpath("guidance_profiles")

@@ -154,6 +154,15 @@ class Rep:
     reported_at: float | None = None
     #: True when a data gap overlaps the rep (its timing is less certain)
     in_gap: bool = False
+    #: timing uncertainty of the phases: standard deviation (s) from the
+    #: transition fits (:mod:`reptrack.segment.transitions`); +-2 sd covers
+    #: ~95 % of true durations on simulated sessions.  None where not measured.
+    lift_sd_s: float | None = None
+    hold_sd_s: float | None = None
+    lower_sd_s: float | None = None
+    #: tempo flags (raised or not) whose threshold lies within one sd of the
+    #: measured phase: the measurement cannot tell which side the rep was on
+    uncertain_flags: list[str] = field(default_factory=list)
 
     def to_dict(self, include_reported_at: bool = False) -> dict[str, Any]:
         d = asdict(self)

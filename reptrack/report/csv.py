@@ -6,7 +6,8 @@ order and units (times and durations in seconds since the recording's first
 sample, ``range_deg`` in degrees, ``wobble`` as documented in
 :mod:`reptrack.metrics`).  Conventions for spreadsheets and pandas:
 
-* ``flags`` is joined with ``;`` (empty cell when the rep has no flag);
+* ``flags`` and ``uncertain_flags`` are joined with ``;`` (empty cell when
+  the list is empty);
 * a JSON ``null`` (e.g. ``rest_s`` of a set's first rep) is an empty cell;
 * booleans are ``true`` / ``false`` like in the JSON;
 * when several sessions go into one file a leading ``file`` column names the

@@ -38,8 +38,10 @@ def format_session(s: Session) -> str:
         lines.append(
             f"{r.set:>3} {r.index_in_set:>3} {r.start:>8.1f} {r.lift_s:>5.1f} {r.hold_s:>5.1f} {r.lower_s:>5.1f} "
             f"{_f(r.rest_s):>5} {r.range_deg:>5.1f}\u00b0 {r.range_rel:>5.2f} {r.wobble:>6.2f}  "
-            + ", ".join(FLAG_WORDS.get(f, f) for f in r.flags)
+            + ", ".join(FLAG_WORDS.get(f, f) + ("?" if f in r.uncertain_flags else "") for f in r.flags)
         )
+    if any(f in r.uncertain_flags for r in s.reps for f in r.flags):
+        lines.append("? the phase is within its timing uncertainty (1 sd) of the threshold: the flag may not hold")
     lines.append("")
     for st in s.sets:
         lines.append(

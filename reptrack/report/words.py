@@ -51,8 +51,21 @@ def in_rep_order(flags: Sequence[str]) -> list[str]:
     return sorted(flags, key=lambda f: SENTENCE_ORDER.index(f) if f in SENTENCE_ORDER else len(SENTENCE_ORDER))
 
 
+#: the phase whose timing uncertainty (sd field of Rep) a tempo flag rests on
+_FLAG_SD = {"lift_too_fast": "lift_sd_s", "lower_too_fast": "lower_sd_s", "no_pause": "hold_sd_s"}
+
+
 def flag_sentence(flag: str, rep: Rep, guidance: object, wobble_ref: float | None = None) -> str:
-    """One plain sentence for ``flag`` raised on ``rep`` under ``guidance``."""
+    """One plain sentence for ``flag`` raised on ``rep`` under ``guidance``;
+    a tempo flag the timing cannot settle (``rep.uncertain_flags``) says so."""
+    text = _flag_words(flag, rep, guidance, wobble_ref)
+    sd = getattr(rep, _FLAG_SD.get(flag, ""), None)
+    if flag in rep.uncertain_flags and sd is not None:
+        text += f" (timing \u00b1{sd:.1f} s: may not hold)"
+    return text
+
+
+def _flag_words(flag: str, rep: Rep, guidance: object, wobble_ref: float | None) -> str:
     g = guidance
     if flag == "lift_too_fast":
         return f"lifted in {fmt_below(rep.lift_s, g.lift_min_s)} s \u2014 target {g.lift_target_s:g} s"  # type: ignore[attr-defined]

@@ -1097,6 +1097,11 @@ class StreamAnalyzer:
         wref = reference_wobble(self._wobbles)
         flags = self.guidance.flags_for(lift_s, hold_s, lower_s, range_rel, wob, wref)
         flags = [f for f in ALL_FLAGS if f in flags]
+        sds = (
+            float(np.hypot(lift.onset_sd, lift.offset_sd)),
+            float(np.hypot(lift.offset_sd, lower.onset_sd)),
+            float(np.hypot(lower.onset_sd, lower.offset_sd)),
+        )
         in_gap = False
         # update references (causal: only after this rep is measured)
         if range_rel >= self.guidance.partial_rel:
@@ -1120,6 +1125,10 @@ class StreamAnalyzer:
             wobble=float(wob),
             flags=flags,
             in_gap=in_gap,
+            lift_sd_s=sds[0],
+            hold_sd_s=sds[1],
+            lower_sd_s=sds[2],
+            uncertain_flags=self.guidance.uncertain_tempo_flags((lift_s, hold_s, lower_s), sds),
         )
 
     def _plateau(self, ss: np.ndarray, i_st: int, i_rt: int, pk: int, smax: float, rng0: float) -> tuple[int, int]:

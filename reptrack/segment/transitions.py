@@ -70,15 +70,30 @@ LEVEL_S = 0.5
 LEVEL_MIN_FRAC = 0.6
 
 
+#: Timing uncertainty of a fitted instant (s) beyond the templates' spread:
+#: ``TIMING_NOISE_K * rms * duration`` -- the fit's residual (normalised) read
+#: as a time error through the transition's mean slope.  Calibrated on the 24
+#: acceptance-like tuning sessions, with and without sway, so that +-2 sd of
+#: a phase duration covers ~95 % of the true ones (benchmarks/bench_accuracy.py
+#: prints the coverage).
+TIMING_NOISE_K = 3.0
+
+
 @dataclass(frozen=True)
 class TransitionFit:
     """Result of :func:`fit_transition`: ``onset`` and ``offset`` in seconds,
-    the chosen template's name and the RMS residual in normalised units."""
+    the chosen template's name, the RMS residual in normalised units, and the
+    timing uncertainty (standard deviation, s) of the onset and the offset:
+    the spread of the templates that fit about as well (the shape the data
+    cannot tell apart) combined with the residual's (noise, sway) in
+    quadrature (:data:`TIMING_NOISE_K`)."""
 
     onset: float
     offset: float
     shape: str
     rms: float
+    onset_sd: float = 0.0
+    offset_sd: float = 0.0
 
     @property
     def duration_s(self) -> float:
@@ -272,11 +287,17 @@ def fit_transition(
     wts /= wts.sum()
     onset = float((wts * np.where(ok, on_k, 0.0)).sum())
     offset = float((wts * np.where(ok, off_k, 0.0)).sum())
+    rms = float(np.sqrt(rss[k]))
+    noise_sd = TIMING_NOISE_K * rms * (offset - onset)
+    on_spread = float((wts * np.where(ok, (on_k - onset) ** 2, 0.0)).sum())
+    off_spread = float((wts * np.where(ok, (off_k - offset) ** 2, 0.0)).sum())
     return TransitionFit(
         onset=onset,
         offset=offset,
         shape=names[k],
-        rms=float(np.sqrt(rss[k])),
+        rms=rms,
+        onset_sd=float(np.sqrt(on_spread + noise_sd**2)),
+        offset_sd=float(np.sqrt(off_spread + noise_sd**2)),
     )
 
 

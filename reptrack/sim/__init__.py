@@ -132,7 +132,7 @@ def build_truth(cfg: SimConfig, seed: int, plan: Plan, rec: Recording, sig: Rend
                 index=k + 1, set=rp.set, index_in_set=rp.index_in_set, start=rp.start, top=rp.top,
                 lower_start=rp.lower_start, end=rp.end, lift_s=lift, hold_s=hold, lower_s=lower,
                 rest_s=rp.rest_s, range_deg=rp.range_deg, range_rel=rel, wobble=rp.wobble_dps, flags=flags,
-                in_gap=in_gap,
+                in_gap=in_gap, lift_sd_s=0.0, hold_sd_s=0.0, lower_sd_s=0.0,
             )
         )
         extras.append(
