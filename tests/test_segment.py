@@ -111,6 +111,20 @@ def test_standing_and_step_samples_count_every_rep(name: str) -> None:
     assert [s["reps"] for s in sess["sets"]] == [s["reps"] for s in truth["sets"]]
 
 
+def test_stance_shift_before_a_set_is_not_part_of_the_first_lift() -> None:
+    """Standing sample, set 3: after walking the athlete shifts stance (the
+    shank settles 3.5 deg off the old rest) and stands still for 5 s before
+    the first rep.  The lift starts at the new level, not at the shift (it
+    read 340.9 s, a 13.5 s lift)."""
+    path = SAMPLE_DATA / "standing_fatigue.csv"
+    truth = json.loads(path.with_suffix(".truth.json").read_text())
+    sess = analyze_recording(read_recording(path), load_guidance(truth["guidance"]["name"])).to_json_dict()
+    first = next(r for r in sess["reps"] if r["set"] == 3 and r["index_in_set"] == 1)
+    true = next(r for r in truth["reps"] if r["set"] == 3 and r["index_in_set"] == 1)
+    assert first["start"] == pytest.approx(true["start"], abs=0.5)
+    assert first["lift_s"] == pytest.approx(true["lift_s"], abs=0.6)
+
+
 @pytest.mark.parametrize("seed", [3001, 3002, 3005])
 def test_heel_drop_sets_are_not_read_inverted(seed: int) -> None:
     """Sessions where the first rep after a heel drop passed the old rest
