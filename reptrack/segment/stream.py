@@ -17,9 +17,9 @@ typically 0.25-0.35 s of stream time after its end.  A re-fit that moves the
 end so far back that the rep would be reported more than
 :data:`LATENCY_BUDGET_S` after it falls back to the previous attempt's
 measurement, and a fitted end after which the tilt kept falling is retried
-with more data.  What remains late is a mis-measured movement whose return to
-rest is detected late: all 1,267 reps of the tuning grid and the samples
-within 0.6 s, and all but one (0.65 s) of 3,226 reps of unseen sessions.
+with more data.  What remains late is a mis-measured movement (its fitted
+end early) whose return to rest is detected late: all 3,244 reps of unseen
+sessions within 0.6 s, and 1,267 of the 1,270 reps of the tuning sessions.
 
 Pipeline
 --------

@@ -14,8 +14,10 @@ exactly 0 before onset and 1 after offset.  We use the regularised incomplete
 beta function ``S = I_tau(a, b)`` (the CDF of a Beta(a, b) velocity profile):
 ``a = b = 3`` is exactly the minimum-jerk profile, ``a = b = 1`` constant
 speed, ``a = b = 2`` a parabolic bell, ``a != b`` skewed profiles (peak speed
-early or late).  A grid of (a, b) in [1, 6]^2 covers bell-shaped, skewed and
-near-constant-speed movements.
+early or late).  A grid of (a, b) over :data:`SHAPE_PARAMS` covers bell-shaped
+and skewed movements; a raised-cosine bell, trapezoidal velocity profiles
+(near-constant speed) and minimum-jerk bells with a dip part-way
+(hesitations) complete the library (:func:`_velocity_templates`).
 
 Method
 ------
@@ -45,6 +47,16 @@ from ..metrics import median1d, moving_average, nonzero1d
 SHAPE_PARAMS = (2.2, 3.0, 4.0)
 #: Ramp fractions of the near-constant-speed (trapezoidal velocity) templates.
 TRAPEZOID_RAMPS = (0.1, 0.2, 0.3)
+#: Hesitation templates: a minimum-jerk bell whose speed dips by
+#: HESITATION_DEPTH (raised-cosine dip, half-width HESITATION_HALF_WIDTH of the
+#: movement) at each of these centres (fraction of the movement's time).  A
+#: lift that slows part-way fits no single bell: its onset read up to 1 s off.
+#: With them, noise-free p95 onset/offset error of simulated hesitations
+#: 0.70 -> 0.18 s; in the acceptance-like sessions hesitating lifts' start
+#: p95 0.49 -> 0.30 s, top 0.52 -> 0.27 s.
+HESITATION_CENTRES = (0.3, 0.367, 0.433, 0.5, 0.567, 0.633, 0.7)
+HESITATION_DEPTH = 0.8
+HESITATION_HALF_WIDTH = 0.12
 #: Longest fit window in samples; longer windows are decimated after smoothing.
 MAX_FIT_POINTS = 160
 #: Resolution of the lookup tables (points over tau in [0, 1] and over y).
@@ -106,6 +118,8 @@ def _velocity_templates() -> list[tuple[str, np.ndarray]]:
     * ``beta(a,b)``: tau^(a-1) (1-tau)^(b-1) -- a = b = 3 is minimum jerk,
       a != b skewed (peak speed early or late);
     * ``cosine``: sin^2(pi tau), the raised-cosine bell;
+    * ``hesitation(c)``: the minimum-jerk bell slowed to 20 % around time
+      fraction c -- a movement that pauses part-way;
     * ``trapezoid(r)``: constant speed between raised-cosine ramps over a
       fraction r at each end -- near-constant-speed movements.  (Cosine, not
       linear, ramps: a limb's acceleration has no steps; with linear ramps
@@ -122,6 +136,10 @@ def _velocity_templates() -> list[tuple[str, np.ndarray]]:
     for r in TRAPEZOID_RAMPS:
         ramp = np.clip(np.minimum(fine, 1.0 - fine) / r, 0.0, 1.0)
         out.append((f"trapezoid({r:g})", 0.5 * (1.0 - np.cos(np.pi * ramp))))
+    for c in HESITATION_CENTRES:
+        near = np.clip(1.0 - np.abs(fine - c) / HESITATION_HALF_WIDTH, 0.0, 1.0)
+        dip = 0.5 * (1.0 - np.cos(np.pi * near))
+        out.append((f"hesitation({c:g})", fine**2 * (1.0 - fine) ** 2 * (1.0 - HESITATION_DEPTH * dip)))
     return out
 
 
