@@ -112,3 +112,55 @@ def test_unknown_guidance_and_missing_file(capsys: pytest.CaptureFixture[str]) -
     assert rc == 2 and "unknown guidance" in err
     rc, _, err = _run(capsys, "analyze", "/nonexistent/x.csv")
     assert rc == 2 and "no such file" in err
+
+
+def _sample_with(tmp_path: Path, edit) -> Path:
+    """The sample session with its data rows edited by ``edit(rows)``."""
+    lines = SAMPLE.read_text().splitlines()
+    head = next(i for i, ln in enumerate(lines) if ln.startswith("t,"))
+    rows = lines[head + 1 :]
+    edit(rows)
+    p = tmp_path / "edited.csv"
+    p.write_text("\n".join(lines[: head + 1] + rows) + "\n")
+    return p
+
+
+def _one_sentence(err: str) -> None:
+    assert err.startswith("reptrack: ") and err.strip().count("\n") == 0 and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("cell", ["inf", "-inf", "1e308"])
+def test_one_damaged_cell_loses_no_reps_and_prints_no_numpy_warnings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cell: str
+) -> None:
+    def edit(rows: list[str]) -> None:
+        t, ax, ay, az = rows[4000].split(",")
+        rows[4000] = ",".join([t, ax, cell, az])
+
+    p = _sample_with(tmp_path, edit)
+    rc, out, err = _run(capsys, "analyze", str(p), "--json")
+    assert rc == 0
+    doc = json.loads(out)
+    assert doc["summary"]["reps"] == 45
+    assert any("treated as empty" in w for w in doc["recording"]["warnings"])
+    assert "RuntimeWarning" not in err
+    conv = tmp_path / "conv.csv"
+    rc, _, err = _run(capsys, "convert", str(p), str(conv))
+    assert rc == 0 and "inf" not in conv.read_text().lower()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["analyze", "{p}", "--json"], ["report", "{p}", "--out", "{out}"], ["live", "--replay", "{p}", "--speed", "0", "--json"]],
+    ids=["analyze", "report", "live-replay"],
+)
+def test_an_absurd_final_timestamp_is_refused_by_every_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    p = _sample_with(tmp_path, lambda rows: rows.__setitem__(-1, "1e300," + rows[-1].split(",", 1)[1]))
+    out = tmp_path / "r.html"
+    rc, _, err = _run(capsys, *[a.format(p=p, out=out) for a in argv])
+    assert rc == 2
+    _one_sentence(err)
+    assert "time jumps forward" in err and f"line {len(SAMPLE.read_text().splitlines())}" in err
+    assert not out.exists()

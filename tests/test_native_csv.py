@@ -154,3 +154,87 @@ def test_binary_file_refused(tmp_path: Path) -> None:
     p.write_bytes(b"\x00\x01\x02garbage" * 10)
     with pytest.raises(InputError, match="binary"):
         read_recording(p)
+
+
+# --- damaged cells, metadata and layout (QA pass) ----------------------------
+
+
+@pytest.mark.parametrize("cell", ["inf", "-inf", "1e308", "-5e4"])
+def test_one_damaged_acceleration_cell_is_repaired_and_nothing_after_it_is_lost(tmp_path: Path, cell: str) -> None:
+    rows = _lines(400)
+    rows[150] = f"{150 / 50:.4f},0.01,{cell},0.99"
+    rec = read_native(_write(tmp_path, "t,ax,ay,az\n" + "\n".join(rows) + "\n"))
+    assert rec.n_samples == 400 and rec.t[-1] == pytest.approx(399 / 50)
+    assert np.isfinite(rec.acc).all() and rec.acc[150, 1] == pytest.approx(0.02)
+    assert any("line 152" in w and "treated as empty" in w for w in rec.warnings)
+
+
+def test_a_damaged_cell_in_a_long_run_becomes_a_gap_not_data(tmp_path: Path) -> None:
+    rows = _lines(400)
+    for i in range(200, 240):
+        rows[i] = f"{i / 50:.4f},inf,inf,inf"
+    rec = read_native(_write(tmp_path, "# sample_rate_hz: 50\nt,ax,ay,az\n" + "\n".join(rows) + "\n"))
+    assert rec.n_samples == 360 and np.isfinite(rec.acc).all()
+    assert len(rec.gaps) == 1
+
+
+@pytest.mark.parametrize(
+    "edit, needles, line",
+    [
+        (lambda rows: rows.__setitem__(300, f"{300 / 50 + 13 * 3600:.4f},0.01,0.02,0.99"), ("time jumps forward by 13 h",), 302),
+        (lambda rows: rows.__setitem__(399, "1e300,0.01,0.02,0.99"), ("time jumps forward",), 401),
+        (lambda rows: rows.__setitem__(120, f"{120 / 50:.4f},0.01,0.02,0.99,7"), ("this line has 5 cells but the header has 4",), 122),
+    ],
+    ids=["13h", "1e300", "extra-cell"],
+)
+def test_damaged_rows_are_fatal_with_their_line(tmp_path: Path, edit, needles: tuple[str, ...], line: int) -> None:
+    rows = _lines(400)
+    edit(rows)
+    with pytest.raises(InputError) as ei:
+        read_native(_write(tmp_path, "t,ax,ay,az\n" + "\n".join(rows) + "\n"))
+    for n in needles:
+        assert n in str(ei.value)
+    assert ei.value.line == line
+
+
+def test_decimal_commas_name_the_first_row_not_a_backwards_time(tmp_path: Path) -> None:
+    rows = [r.replace(".", ",") for r in _lines(400)]
+    with pytest.raises(InputError) as ei:
+        read_native(_write(tmp_path, "# sensor: x\nt,ax,ay,az\n" + "\n".join(rows) + "\n"))
+    assert "has 8 cells but the header has 4" in str(ei.value) and ei.value.line == 3
+
+
+def test_time_in_ms_is_refused_even_with_a_sample_rate_line(tmp_path: Path) -> None:
+    rows = [f"{i * 20},0.01,0.02,0.99" for i in range(400)]
+    with pytest.raises(InputError, match="sample rate .* is not plausible.*time-unit"):
+        read_native(_write(tmp_path, "# sample_rate_hz: 50\nt,ax,ay,az\n" + "\n".join(rows) + "\n"))
+
+
+@pytest.mark.parametrize("value", ["notadate", "2026-13-45T99:99:99Z"])
+def test_unreadable_start_utc_is_dropped_with_a_warning(tmp_path: Path, value: str) -> None:
+    rec = read_native(_write(tmp_path, f"# start_utc: {value}\nt,ax,ay,az\n" + "\n".join(_lines(400)) + "\n"))
+    assert rec.start_utc is None and "start_utc" not in rec.meta
+    assert any("start_utc" in w and value in w for w in rec.warnings)
+    assert rec.n_samples == 400
+
+
+@pytest.mark.parametrize(
+    "before_header",
+    ["\n", "  \n# sensor: x\n", "# sensor: x\n\n# sample_rate_hz: 50\n\n"],
+    ids=["leading-blank", "blank-with-spaces", "blanks-among-metadata"],
+)
+def test_blank_lines_before_the_header_are_accepted(tmp_path: Path, before_header: str) -> None:
+    rec = read_native(_write(tmp_path, before_header + "t,ax,ay,az\n" + "\n".join(_lines(400)) + "\n"))
+    assert rec.n_samples == 400
+    assert rec.meta.get("sensor", "x") == "x"
+
+
+def test_line_numbers_count_blank_lines(tmp_path: Path) -> None:
+    rows = _lines(400)
+    rows[100] = "2.0000,0.01,abc,0.99"
+    text = "\n# sensor: x\n\nt,ax,ay,az\n" + "\n".join(rows[:50]) + "\n\n\n" + "\n".join(rows[50:]) + "\n"
+    p = _write(tmp_path, text)
+    with pytest.raises(InputError) as ei:
+        read_native(p)
+    bad = next(i for i, ln in enumerate(p.read_text().splitlines(), 1) if "abc" in ln)
+    assert ei.value.line == bad == 107

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..model import Recording
-from .tabular import G0, EPOCH_RANGE_S, Source, Table, finish, read_columns, relative_time
+from .tabular import G0, EPOCH_RANGE_S, Source, Table, finish, meta_rate_hz, meta_start_utc, read_columns, relative_time
 
 ACC_SCALE = {"g": 1.0, "mg": 1e-3, "m/s2": 1.0 / G0, "m/s^2": 1.0 / G0}
 TIME_SCALE = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
@@ -88,7 +88,8 @@ def read(
         gyro = np.column_stack([c["gx"], c["gy"], c["gz"]]).astype(np.float64)
         gyro_t = t
     meta = dict(table.meta)
-    start_meta = meta.pop("start_utc", None)
+    start_meta = meta_start_utc(meta, warnings)
+    meta.pop("start_utc", None)
     origin_ok = EPOCH_RANGE_S[0] <= origin <= EPOCH_RANGE_S[1]
     rec = finish(
         src,
@@ -99,16 +100,10 @@ def read(
         gyro_t=gyro_t,
         gyro_dps=gyro,
         meta=meta,
-        nominal_rate_hz=_float(meta.get("sample_rate_hz")),
+        nominal_rate_hz=meta_rate_hz(meta, warnings),
         warnings=warnings,
     )
     if rec.start_utc is None and start_meta:
         rec.start_utc = start_meta
     return rec
 
-
-def _float(s: str | None) -> float | None:
-    try:
-        return float(s) if s else None
-    except ValueError:
-        return None

@@ -23,51 +23,19 @@ import io
 import os
 import time
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
 import numpy as np
-import pandas as pd
 
 from ..errors import InputError
 from ..model import Recording
-from .validate import build_recording
+from .tabular import Source, finish, meta_rate_hz, meta_start_utc, read_columns, sniff, split_cells
 
 REQUIRED = ("t", "ax", "ay", "az")
 GYRO = ("gx", "gy", "gz")
 META_KEYS = ("sensor", "placement", "sample_rate_hz", "start_utc", "profile")
-
-
-def read_header_block(path: str, max_lines: int = 200) -> tuple[dict[str, str], int, str, bytes]:
-    """Read leading ``# key: value`` lines.
-
-    Returns ``(meta, n_meta_lines, header_line, first_bytes)`` where
-    ``header_line`` is the first non-metadata line (stripped) or ``""``.
-    Raises :class:`InputError` for binary or undecodable files.
-    """
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(65536)
-    except OSError as exc:
-        raise InputError(f"cannot open the file ({exc.strerror or exc})", path) from None
-    if b"\x00" in head:
-        raise InputError("this is a binary file, not a CSV recording", path)
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    meta: dict[str, str] = {}
-    n_meta = 0
-    header = ""
-    for raw in text.splitlines()[:max_lines]:
-        s = raw.strip()
-        if s.startswith("#"):
-            n_meta += 1
-            body = s[1:].strip()
-            if ":" in body:
-                k, v = body.split(":", 1)
-                meta[k.strip().lower()] = v.strip()
-            continue
-        header = s
-        break
-    return meta, n_meta, header, head
 
 
 def looks_native(header_line: str) -> bool:
@@ -78,14 +46,17 @@ def looks_native(header_line: str) -> bool:
 def read_native(path: str | os.PathLike[str]) -> Recording:
     """Read a native reptrack CSV into a validated :class:`Recording`.
 
-    Raises :class:`~reptrack.errors.InputError` (one sentence, with the file
-    line where there is one) for anything in the README's fatal list.
+    The rows go through the same machinery as every vendor reader
+    (:func:`reptrack.io.tabular.read_columns` and
+    :func:`reptrack.io.tabular.finish`), so blank lines, rows with more cells
+    than the header, non-finite cells, time jumps and rates are handled
+    alike.  Raises :class:`~reptrack.errors.InputError` (one sentence, with
+    the file line where there is one) for anything in the README's fatal list.
     """
     path = str(path)
-    meta, n_meta, header, head = read_header_block(path)
-    if not header:
-        raise InputError("the file is empty (no header line)", path)
-    header_line_no = n_meta + 1
+    src = Source.from_path(path)
+    table = sniff(src)
+    header = table.header
     cols = [c.strip().strip('"').lower() for c in header.split(",")]
     missing = [c for c in REQUIRED if c not in cols]
     if missing:
@@ -94,114 +65,63 @@ def read_native(path: str | os.PathLike[str]) -> Recording:
                 raise InputError(
                     f"the columns are separated by {sep!r}, not commas; save the file as comma-separated",
                     path,
-                    header_line_no,
+                    table.header_line,
                 )
         raise InputError(
             f"missing column(s) {', '.join(missing)}; found {', '.join(c for c in cols if c) or 'none'} "
             "(a native file needs t,ax,ay,az; for other layouts use --columns)",
             path,
-            header_line_no,
+            table.header_line,
         )
-    usecols = [c for c in REQUIRED + GYRO if c in cols]
-    try:
-        df = pd.read_csv(
+    names = split_cells(header, ",")
+    numbers = [n for n in names if _is_number(n)]
+    if numbers:
+        raise InputError(
+            f"the header line also holds the value {numbers[0][:20]!r}, so a line break after it is probably "
+            "lost; put the first data row on a line of its own",
             path,
-            skiprows=n_meta,
-            header=0,
-            usecols=lambda c: c.strip().strip('"').lower() in usecols,
-            engine="c",
-            skip_blank_lines=True,
-            on_bad_lines="error",
+            table.header_line,
         )
-    except pd.errors.ParserError as exc:
-        raise InputError(f"the CSV is malformed ({_first_sentence(exc)})", path) from None
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"the file cannot be read as CSV ({_first_sentence(exc)})", path) from None
-    df.columns = [c.strip().strip('"').lower() for c in df.columns]
-    # Line numbers: rows after the header, blank lines skipped by pandas are
-    # rare in our own files; we map row i -> header_line + 1 + i.
-    first_data_line = header_line_no + 1
-    warnings: list[str] = []
-
-    # Truncated final line: a crash can leave the last row incomplete.
-    ends_with_newline = _ends_with_newline(path)
-    if len(df) and not ends_with_newline:
-        last = df.iloc[-1]
-        acc_cells = [last[c] for c in REQUIRED]
-        if any(_is_missing(v) for v in acc_cells) or any(isinstance(v, str) for v in acc_cells):
-            df = df.iloc[:-1]
-            warnings.append(f"dropped a truncated final line (line {first_data_line + len(df)})")
-
-    for c in usecols:
-        col = df[c]
-        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
-            num = pd.to_numeric(col, errors="coerce")
-            badmask = num.isna() & col.notna() & (col.astype(str).str.strip() != "")
-            if badmask.any():
-                i = int(np.flatnonzero(badmask.to_numpy())[0])
-                raise InputError(
-                    f"column {c!r} holds {str(col.iloc[i])[:30]!r}, which is not a number",
-                    path,
-                    first_data_line + i,
-                )
-            df[c] = num
-    t = df["t"].to_numpy(dtype=np.float64)
-    acc = df[["ax", "ay", "az"]].to_numpy(dtype=np.float64)
-    lines = np.arange(first_data_line, first_data_line + len(df))
+    table = replace(table, sep=",", decimal=".", names=names)
+    wanted = {c: cols.index(c) for c in REQUIRED + GYRO if c in cols}
+    c, lines, warnings = read_columns(src, table, wanted)
+    t = c["t"].astype(np.float64)
+    acc = np.column_stack([c["ax"], c["ay"], c["az"]]).astype(np.float64)
     gyro_t = gyro = None
-    if all(c in df.columns for c in GYRO):
-        g = df[list(GYRO)].to_numpy(dtype=np.float64)
+    if all(k in c for k in GYRO):
+        g = np.column_stack([c[k] for k in GYRO]).astype(np.float64)
         has_g = ~np.isnan(g).all(axis=1)
-        acc_empty = np.isnan(acc).all(axis=1)
-        gyro_only = has_g & acc_empty
+        gyro_only = has_g & np.isnan(acc).all(axis=1)
         if has_g.any():
             gyro_t, gyro = t[has_g], g[has_g]
         if gyro_only.any():
             keep = ~gyro_only
             t, acc, lines = t[keep], acc[keep], lines[keep]
 
-    rate = _float_or_none(meta.get("sample_rate_hz"))
-    return build_recording(
+    meta = dict(table.meta)
+    start_utc = meta_start_utc(meta, warnings)
+    rec = finish(
+        src,
         t,
         acc,
-        path=path,
-        line_of_row=lines,
+        lines,
         gyro_t=gyro_t,
-        gyro=gyro,
+        gyro_dps=gyro,
         meta=meta,
-        start_utc=meta.get("start_utc") or None,
-        nominal_rate_hz=rate,
+        nominal_rate_hz=meta_rate_hz(meta, warnings),
         warnings=warnings,
     )
+    rec.start_utc = start_utc
+    return rec
 
 
-def _first_sentence(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
-
-
-def _is_missing(v: object) -> bool:
+def _is_number(cell: str) -> bool:
+    """True when a header cell reads as a number (data, not a column name)."""
     try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
-
-
-def _ends_with_newline(path: str) -> bool:
-    with open(path, "rb") as fh:
-        fh.seek(0, io.SEEK_END)
-        if fh.tell() == 0:
-            return True
-        fh.seek(-1, io.SEEK_END)
-        return fh.read(1) in (b"\n", b"\r")
-
-
-def _float_or_none(s: str | None) -> float | None:
-    if s is None:
-        return None
-    try:
-        return float(s)
+        float(cell)
     except ValueError:
-        return None
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------------
@@ -338,7 +258,7 @@ class NativeCsvWriter:
 def is_native_file(path: str | Path) -> bool:
     """True when the first non-metadata line is a native header."""
     try:
-        _, _, header, _ = read_header_block(str(path))
+        table = sniff(Source.from_path(path))
     except InputError:
         return False
-    return looks_native(header)
+    return looks_native(table.header)

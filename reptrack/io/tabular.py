@@ -20,6 +20,7 @@ import io
 import mmap
 import os
 import re
+import warnings as pywarnings
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..model import Recording
-from .validate import build_recording
+from .validate import RATE_RANGE_HZ, build_recording, check_units_and_gravity
 
 #: Bytes looked at to find the header, separator and decimal mark.
 HEAD_BYTES = 65536
@@ -45,6 +46,12 @@ G0 = 9.80665
 #: session lasts well under an hour); it would otherwise make the analysis
 #: allocate for the whole span.
 MAX_JUMP_S = 12 * 3600.0
+#: No worn accelerometer measures beyond about +-200 g; an acceleration cell
+#: beyond this (g) is a damaged value and is treated like an empty cell, as
+#: is ``inf`` (short runs are filled, longer ones become gaps).
+MAX_ABS_G = 1000.0
+#: Line ends in CSV files: Unix, Windows and old Mac.
+EOL_RE = re.compile(rb"\r\n|\r|\n")
 #: Epoch seconds accepted as an absolute time base (2000-01-01 .. 2100-01-01).
 EPOCH_RANGE_S = (946684800.0, 4102444800.0)
 #: Seconds from the Unix epoch to 2000-01-01T00:00:00Z (Polar's time base).
@@ -305,9 +312,15 @@ def read_columns(
         quotechar='"',
         index_col=False,
     )
+    # usecols costs pandas ~60 % more time; it is only worth it when some
+    # columns are not wanted.
+    kw["usecols"] = idx if len(idx) < k else None
     try:
         try:
-            df = pd.read_csv(src.csv_input(), usecols=idx, **kw)
+            with pywarnings.catch_warnings():
+                # a first row with more cells than the header; named below
+                pywarnings.simplefilter("ignore", pd.errors.ParserWarning)
+                df = pd.read_csv(src.csv_input(), **kw)
         except (pd.errors.ParserError, ValueError):
             df = None
         # usecols hides rows with too many cells (a value holding the
@@ -320,7 +333,7 @@ def read_columns(
         ):
             _too_many_cells(buf[off or 0 :].tobytes(), table, src.name)
             if df is None:
-                df = pd.read_csv(src.csv_input(), usecols=idx, **kw)
+                df = pd.read_csv(src.csv_input(), **kw)
     except pd.errors.ParserError as exc:
         raise InputError(f"the CSV is malformed ({_first_line(exc)}); check the delimiter and quotes", src.name) from None
     except pd.errors.EmptyDataError:
@@ -329,7 +342,7 @@ def read_columns(
         raise InputError(f"the file cannot be read as CSV ({_first_line(exc)})", src.name) from None
 
     lines = np.arange(len(df), dtype=np.int64) + (table.header_line + 1)
-    cols = {pos: df.iloc[:, j] for j, pos in enumerate(idx)}
+    cols = {pos: df.iloc[:, j if kw["usecols"] is not None else pos] for j, pos in enumerate(idx)}
     warnings: list[str] = []
     # Truncated final line: a crash or a cut copy leaves the last row partial.
     if len(lines) and not src.ends_with_newline():
@@ -354,7 +367,7 @@ def _too_many_cells(body: bytes, table: Table, name: str) -> None:
     """Raise for the first data line with more cells than the header."""
     k = len(table.names)
     sep = table.sep.encode()
-    for j, ln in enumerate(body.split(b"\n")):
+    for j, ln in enumerate(body.splitlines()):
         n = ln.count(sep) + 1
         if n > k and b'"' in ln:
             n = len(next(csv.reader([ln.decode("utf-8", "replace")], delimiter=table.sep), []))
@@ -371,10 +384,10 @@ def _body_offset(head: bytes, header_line: int) -> int | None:
     """Byte offset of the line after the header (``None`` if not in ``head``)."""
     pos = 0
     for _ in range(header_line):
-        nxt = head.find(b"\n", pos)
-        if nxt < 0:
+        m = EOL_RE.search(head, pos)
+        if m is None:
             return None
-        pos = nxt + 1
+        pos = m.end()
     return pos
 
 
@@ -573,20 +586,23 @@ def finish(
         if inf_t.any():
             i = int(np.flatnonzero(inf_t)[0])
             raise InputError("the time cell is not a finite number; fix or delete that line", src.name, int(lines[i]))
-    finite = np.isfinite(acc)
-    if not finite.all():
-        acc = np.where(finite, acc, np.nan)
+    usable = _usable_acc(acc, src.name, lines, warnings, gravity_hint)
+    if not usable.all():
+        acc = np.where(usable, acc, np.nan)
         # Rows with no acceleration at either end are cut here (not by
         # build_recording) so start_utc stays the time of the first kept sample.
-        ok = finite.all(axis=1)
+        ok = usable.all(axis=1)
         if ok.any() and not (ok[0] and ok[-1]):
             a, b = int(np.argmax(ok)), len(ok) - int(np.argmax(ok[::-1]))
             warnings.append(f"dropped {len(ok) - (b - a)} row(s) without acceleration at the start or end")
             t, acc, lines = t[a:b], acc[a:b], lines[a:b]
     if len(t) > 1 and np.nanmax(t) - np.nanmin(t) > MAX_JUMP_S:
+        dt = np.diff(t)
         with np.errstate(invalid="ignore"):
-            jump = np.flatnonzero(np.diff(t) > MAX_JUMP_S)
-        if len(jump):
+            jump = np.flatnonzero(dt > MAX_JUMP_S)
+        # When most steps are that long the time unit is wrong, not one
+        # timestamp: build_recording says so (implausible sample rate).
+        if len(jump) and float(np.nanmedian(dt)) <= 1.0 / RATE_RANGE_HZ[0]:
             i = int(jump[0]) + 1
             raise InputError(
                 f"time jumps forward by {(t[i] - t[i - 1]) / 3600:.3g} h; the timestamp is damaged or the "
@@ -594,7 +610,7 @@ def finish(
                 src.name,
                 int(lines[i]),
             )
-    if nominal_rate_hz and len(t) > 2:
+    if nominal_rate_hz and len(t) > 2 and not _steps_near_rate(t, nominal_rate_hz):
         with np.errstate(invalid="ignore"):
             med = float(np.nanmedian(np.diff(t)))
         if med > 0 and abs(1.0 / med - nominal_rate_hz) > NOMINAL_TOLERANCE * nominal_rate_hz:
@@ -618,6 +634,79 @@ def finish(
         warnings=warnings,
         gravity_hint=gravity_hint,
     )
+
+
+def _steps_near_rate(t: np.ndarray, rate_hz: float) -> bool:
+    """True when more than half the time steps are within
+    :data:`NOMINAL_TOLERANCE` of ``rate_hz`` -- then the median step is too
+    (a cheap exact test for the common case; the median is only computed
+    when this fails)."""
+    dt = np.diff(t)
+    lo, hi = 1.0 / ((1 + NOMINAL_TOLERANCE) * rate_hz), 1.0 / ((1 - NOMINAL_TOLERANCE) * rate_hz)
+    with np.errstate(invalid="ignore"):
+        return 2 * int(np.count_nonzero((dt >= lo) & (dt <= hi))) > len(dt)
+
+
+def _usable_acc(acc: np.ndarray, name: str, lines: np.ndarray, warnings: list[str], gravity_hint: str) -> np.ndarray:
+    """Mask of the acceleration cells that hold a plausible number.
+
+    ``inf`` and cells beyond :data:`MAX_ABS_G` are damaged values: they are
+    counted in a warning (with the first line) and treated as empty cells.
+    Data in another unit than declared (milli-g in a g column) is refused
+    first with the unit sentence, rather than read as damaged cells.
+    """
+    if len(acc) and -MAX_ABS_G <= acc.min() and acc.max() <= MAX_ABS_G:  # fast path; NaN fails it
+        return np.ones(acc.shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        usable = np.abs(acc) <= MAX_ABS_G
+    damaged = ~usable & ~np.isnan(acc)
+    if damaged.any():
+        finite_rows = np.isfinite(acc).all(axis=1)
+        if finite_rows.any():
+            with np.errstate(over="ignore", invalid="ignore"):
+                check_units_and_gravity(acc[finite_rows], name, gravity_hint)
+        rows = np.flatnonzero(damaged.any(axis=1))
+        warnings.append(
+            f"{int(damaged.sum())} acceleration cell(s) held inf or a value beyond {MAX_ABS_G:g} g "
+            f"(first at line {int(lines[rows[0]])}); they are treated as empty cells"
+        )
+    return usable
+
+
+def meta_start_utc(meta: dict[str, str], warnings: list[str]) -> str | None:
+    """The ``start_utc`` metadata value when it is an ISO 8601 time.
+
+    An unreadable value (``notadate``, month 13) is removed from ``meta`` with
+    a warning and ``None`` is returned: the recording is still analysed, it
+    only has no absolute start.
+    """
+    value = (meta.get("start_utc") or "").strip()
+    if not value:
+        meta.pop("start_utc", None)
+        return None
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        meta.pop("start_utc")
+        warnings.append(f"ignored the start_utc metadata {value[:40]!r}, which is not an ISO 8601 time")
+        return None
+    return value
+
+
+def meta_rate_hz(meta: dict[str, str], warnings: list[str]) -> float | None:
+    """The ``sample_rate_hz`` metadata value when it is a positive number, else
+    ``None`` (with a warning if a value was given); the measured rate is then used."""
+    value = (meta.get("sample_rate_hz") or "").strip()
+    if not value:
+        return None
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = float("nan")
+    if not (np.isfinite(rate) and rate > 0):
+        warnings.append(f"ignored the sample_rate_hz metadata {value[:40]!r}, which is not a positive number")
+        return None
+    return rate
 
 
 def unit_in(name: str) -> str:

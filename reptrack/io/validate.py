@@ -37,6 +37,8 @@ MAX_NAN_FILL_S = 0.25
 #: |a| of a sensor at rest is 1 g; these windows identify other units.
 GRAVITY_MIN_G = 0.5
 MPS2_RANGE = (7.0, 12.5)
+#: Sample rates (Hz) an accelerometer can have; outside, the time unit is wrong.
+RATE_RANGE_HZ = (0.5, 5000.0)
 MG_RANGE = (500.0, 2000.0)
 
 GRAVITY_SENTENCE = (
@@ -174,7 +176,7 @@ def build_recording(
     if gyro_t is not None and gyro is not None and len(gyro_t):
         gyro_t = np.asarray(gyro_t, dtype=np.float64) - t0
         gyro = np.asarray(gyro, dtype=np.float64).reshape(-1, 3)
-        ok = ~np.isnan(gyro).any(axis=1) & ~np.isnan(gyro_t)
+        ok = np.isfinite(gyro).all(axis=1) & np.isfinite(gyro_t)
         gyro_t, gyro = gyro_t[ok], gyro[ok]
         order = np.argsort(gyro_t, kind="stable")
         gyro_t, gyro = gyro_t[order], gyro[order]
@@ -185,7 +187,7 @@ def build_recording(
     if not rate or not np.isfinite(rate) or rate <= 0:
         med = float(np.median(np.diff(t)))
         rate = 1.0 / med if med > 0 else 0.0
-    if not (0.5 <= rate <= 5000.0):
+    if not (RATE_RANGE_HZ[0] <= rate <= RATE_RANGE_HZ[1]):
         raise InputError(
             f"the sample rate ({rate:.3g} Hz) is not plausible for an accelerometer; "
             "check the time column's unit (--time-unit s|ms|us|ns)",
