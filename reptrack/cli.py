@@ -13,7 +13,9 @@ traceback), 130 never: Ctrl-C in streaming commands is a normal stop.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -50,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     try:
         rc = args.func(args)
+        sys.stdout.flush()  # a full disk behind a redirect shows up here, not at exit
     except ReptrackError as exc:
         print(f"reptrack: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -57,8 +60,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("reptrack: interrupted", file=sys.stderr)
         return EXIT_OK
     except BrokenPipeError:
+        _detach_stdout()
         return EXIT_OK
+    except OSError as exc:
+        print(f"reptrack: {_os_error_sentence(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return int(rc or 0)
+
+
+def _os_error_sentence(exc: OSError) -> str:
+    """One sentence for an operating-system error no command turned into a
+    :class:`ReptrackError` (a full disk behind ``> FILE``, a permission):
+    the file it names, else what kind of failure it was."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    _detach_stdout()
+    if exc.filename:
+        return f"{exc.filename}: cannot read or write it ({reason}); check the path and its permissions"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+        return f"cannot write the output ({reason}); free some space or write it elsewhere"
+    return f"the command stopped on a system error ({reason})"
+
+
+def _detach_stdout() -> bool:
+    """Point the standard output at the null device if writing to it fails;
+    True when it did fail (its pending bytes are dropped)."""
+    try:
+        sys.stdout.flush()
+        return False
+    except OSError:
+        pass
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError):
+        pass
+    return True
 
 
 if __name__ == "__main__":  # pragma: no cover

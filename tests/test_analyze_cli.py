@@ -164,3 +164,96 @@ def test_an_absurd_final_timestamp_is_refused_by_every_command(
     _one_sentence(err)
     assert "time jumps forward" in err and f"line {len(SAMPLE.read_text().splitlines())}" in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "line, key",
+    [
+        ("hold_min_s = nan", "hold_min_s"),
+        ("hold_min_s = inf", "hold_min_s"),
+        ("lower_min_s = -1.0", "lower_min_s"),
+        ("sets = 1.7", "sets"),
+        ("reps_per_set = true", "reps_per_set"),
+        ("reps_per_set = 1e30", "reps_per_set"),
+        ("partial_rel = 7", "partial_rel"),
+        ("partial_rel = 0", "partial_rel"),
+        ('wobble_factor = "nan"', "wobble_factor"),
+    ],
+)
+def test_a_bad_guidance_value_is_refused_naming_its_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str, key: str
+) -> None:
+    prof = tmp_path / "bad.toml"
+    prof.write_text(line + "\n")
+    rc, out, err = _run(capsys, "analyze", str(SAMPLE), "--guidance", str(prof))
+    assert rc == 2 and out == ""
+    _one_sentence(err)
+    assert str(prof) in err and f"{key} must" in err
+
+
+def test_guidance_that_is_a_directory_or_unreadable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rc, _, err = _run(capsys, "analyze", str(SAMPLE), "--guidance", str(tmp_path))
+    assert rc == 2 and "is a directory" in err
+    _one_sentence(err)
+    prof = tmp_path / "locked.toml"
+    prof.write_text("sets = 3\n")
+    real = Path.read_text
+
+    def denied(self: Path, *a, **kw) -> str:
+        if self.name == "locked.toml":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self, *a, **kw)
+
+    monkeypatch.setattr(Path, "read_text", denied)  # chmod 000 does not stop root
+    rc, _, err = _run(capsys, "analyze", str(SAMPLE), "--guidance", str(prof))
+    assert rc == 2 and "Permission denied" in err and str(prof) in err
+    _one_sentence(err)
+
+
+def test_unreadable_directory_is_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    d = tmp_path / "locked"
+    d.mkdir()
+    (d / "a.csv").write_bytes(SAMPLE.read_bytes())
+    real = Path.iterdir
+
+    def denied(self: Path):
+        if self.name == "locked":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "iterdir", denied)  # chmod 000 does not stop root
+    for cmd in (["analyze", str(d)], ["report", str(d), "--out", str(tmp_path / "r.html")]):
+        rc, _, err = _run(capsys, *cmd)
+        assert rc == 2 and "cannot list the directory" in err and "Permission denied" in err
+        _one_sentence(err)
+
+
+def test_output_to_a_full_disk_is_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    class FullDisk:
+        def write(self, s: str) -> int:
+            raise OSError(28, "No space left on device")
+
+        def flush(self) -> None:
+            pass
+
+    monkeypatch.setattr(sys, "stdout", FullDisk())
+    rc = main(["analyze", str(SAMPLE), "--json"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "No space left on device" in err
+    _one_sentence(err)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="/dev/full (a device that is always full) is Linux-only")
+def test_redirect_to_dev_full_exits_2_without_traceback() -> None:
+    with open("/dev/full", "w") as full:
+        r = subprocess.run(
+            [sys.executable, "-m", "reptrack", "analyze", str(SAMPLE), "--json"],
+            stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+        )
+    assert r.returncode == 2
+    _one_sentence(r.stderr)
+    assert "No space left" in r.stderr

@@ -54,11 +54,16 @@ def expand_paths(paths: list[str]) -> list[Path]:
     for s in paths:
         p = Path(s)
         if p.is_dir():
-            found = sorted(
-                q
-                for q in p.iterdir()
-                if q.is_file() and q.suffix.lower() in RECORDING_SUFFIXES and not q.name.endswith(".truth.json")
-            )
+            try:
+                found = sorted(
+                    q
+                    for q in p.iterdir()
+                    if q.is_file() and q.suffix.lower() in RECORDING_SUFFIXES and not q.name.endswith(".truth.json")
+                )
+            except OSError as exc:
+                raise InputError(
+                    f"cannot list the directory ({exc.strerror or exc}); check its permissions", str(p)
+                ) from None
             if not found:
                 raise InputError("the directory holds no recording files (.csv, .txt, .zip)", str(p))
             from ..io.detect import companion_of  # files read together with another one (issue #3)
