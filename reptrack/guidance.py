@@ -23,6 +23,7 @@ reflex and bypass the soleus).
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import asdict, dataclass, fields
 from importlib import resources
@@ -110,7 +111,50 @@ def builtin_names() -> list[str]:
     return sorted(p.name[:-5] for p in files.iterdir() if p.name.endswith(".toml"))
 
 
+#: Largest ``sets`` / ``reps_per_set`` a profile may ask for; more is a typo.
+MAX_COUNT = 1000
+#: Keys that must be strictly positive (a target of 0 s is not a tempo).
+POSITIVE_KEYS = ("lift_target_s", "lower_target_s", "wobble_factor")
+
+
+def _unquoted(v: Any) -> Any:
+    """A number written in quotes (``"2.0"``) as the number; anything else as is."""
+    if isinstance(v, str):
+        try:
+            return float(v) if any(c in v.lower() for c in ".enia") else int(v)
+        except ValueError:
+            return v
+    return v
+
+
+def _number(k: str, v: Any, source: str) -> float:
+    """``v`` as a finite, non-negative float, else :class:`GuidanceError` naming ``k``."""
+    v = _unquoted(v)
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise GuidanceError(f"{source}: {k} must be a number, got {v!r}")
+    if not math.isfinite(v) or v < 0:
+        raise GuidanceError(f"{source}: {k} must be a finite number of at least 0, got {v!r}")
+    if k in POSITIVE_KEYS and v == 0:
+        raise GuidanceError(f"{source}: {k} must be positive, got {v!r}")
+    if k == "partial_rel" and not 0 < v <= 1:
+        raise GuidanceError(f"{source}: partial_rel must be in (0, 1] (a fraction of the reference range), got {v!r}")
+    return float(v)
+
+
+def _count(k: str, v: Any, source: str) -> int:
+    """``v`` as a whole number 1..:data:`MAX_COUNT`, else :class:`GuidanceError` naming ``k``."""
+    v = _unquoted(v)
+    whole = isinstance(v, int) or (isinstance(v, float) and math.isfinite(v) and v.is_integer())
+    if isinstance(v, bool) or not whole:
+        raise GuidanceError(f"{source}: {k} must be a whole number, got {v!r}")
+    if not 1 <= v <= MAX_COUNT:
+        raise GuidanceError(f"{source}: {k} must be between 1 and {MAX_COUNT}, got {v!r}")
+    return int(v)
+
+
 def _from_mapping(data: dict[str, Any], source: str) -> Guidance:
+    """A :class:`Guidance` from a TOML table; every value is checked (type,
+    finite, range) and a bad one raises :class:`GuidanceError` naming its key."""
     known = {f.name: f.type for f in fields(Guidance)}
     unknown = sorted(set(data) - set(known))
     if unknown:
@@ -118,15 +162,15 @@ def _from_mapping(data: dict[str, Any], source: str) -> Guidance:
     kwargs: dict[str, Any] = {}
     for k, v in data.items():
         default = getattr(Guidance(), k)
-        try:
-            kwargs[k] = type(default)(v)
-        except (TypeError, ValueError):
-            raise GuidanceError(f"{source}: {k} must be a {type(default).__name__}, got {v!r}") from None
-    g = Guidance(**kwargs)
-    for k in ("lift_target_s", "lower_target_s", "reps_per_set", "sets"):
-        if getattr(g, k) <= 0:
-            raise GuidanceError(f"{source}: {k} must be positive")
-    return g
+        if isinstance(default, str):
+            if not isinstance(v, (str, int, float)) or isinstance(v, bool):
+                raise GuidanceError(f"{source}: {k} must be a str, got {v!r}")
+            kwargs[k] = str(v)
+        elif isinstance(default, int):
+            kwargs[k] = _count(k, v, source)
+        else:
+            kwargs[k] = _number(k, v, source)
+    return Guidance(**kwargs)
 
 
 def load_guidance(name_or_path: str | None = None) -> Guidance:
@@ -134,12 +178,16 @@ def load_guidance(name_or_path: str | None = None) -> Guidance:
     name_or_path = name_or_path or DEFAULT_GUIDANCE
     p = Path(name_or_path)
     if p.suffix == ".toml" or p.exists():
+        if p.is_dir():
+            raise GuidanceError(f"guidance file {name_or_path} is a directory; give a .toml file")
         if not p.is_file():
             raise GuidanceError(f"guidance file {name_or_path} does not exist")
         try:
             data = tomllib.loads(p.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise GuidanceError(f"{name_or_path}: not valid TOML ({exc})") from None
+        except OSError as exc:
+            raise GuidanceError(f"cannot read guidance file {name_or_path} ({exc.strerror or exc})") from None
         data.setdefault("name", p.stem)
         return _from_mapping(data, str(p))
     res = resources.files("reptrack").joinpath("guidance_profiles", f"{name_or_path}.toml")
