@@ -257,3 +257,17 @@ def test_redirect_to_dev_full_exits_2_without_traceback() -> None:
     assert r.returncode == 2
     _one_sentence(r.stderr)
     assert "No space left" in r.stderr
+
+
+@pytest.mark.parametrize("units", ["mg", "m/s2"])
+def test_g_data_read_with_another_unit_says_use_units_g(capsys: pytest.CaptureFixture[str], units: str) -> None:
+    rc, _, err = _run(capsys, "analyze", str(SAMPLE), "--units", units)
+    assert rc == 2 and "look like g already" in err and "--units g" in err and "no gravity" not in err
+    _one_sentence(err)
+
+
+@pytest.mark.parametrize("speed", ["nan", "inf"])
+def test_live_replay_refuses_a_speed_that_is_not_a_number(capsys: pytest.CaptureFixture[str], speed: str) -> None:
+    rc, out, err = _run(capsys, "live", "--replay", str(SAMPLE), "--speed", speed, "--json")
+    assert rc == 2 and out == "" and "--speed" in err
+    _one_sentence(err)

@@ -7,6 +7,8 @@ X = 0 means as fast as possible).  See docs/live.md.
 
 from __future__ import annotations
 
+import math
+
 import argparse
 import sys
 from pathlib import Path
@@ -57,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from ..live.cues import CuePlayer, default_bell_out
     from ..live.session import LiveSession, run_live
 
-    if args.speed < 0:
+    if not (math.isfinite(args.speed) and args.speed >= 0):
         raise InputError("--speed must be 0 (as fast as possible) or a positive factor")
     guidance = load_guidance(args.guidance)
     if args.out:

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..model import Recording
+from .validate import GRAVITY_SENTENCE
 from .tabular import G0, EPOCH_RANGE_S, Source, Table, finish, meta_rate_hz, meta_start_utc, read_columns, relative_time
 
 ACC_SCALE = {"g": 1.0, "mg": 1e-3, "m/s2": 1.0 / G0, "m/s^2": 1.0 / G0}
@@ -23,6 +24,20 @@ TIME_SCALE = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
 KEYS = ("t", "ax", "ay", "az", "gx", "gy", "gz")
 REQUIRED = ("t", "ax", "ay", "az")
 COLUMNS_HELP = "--columns t=COL,ax=COL,ay=COL,az=COL"
+#: How the no-gravity refusal starts (a unit mix-up reads the same way).
+NO_GRAVITY_PREFIX = GRAVITY_SENTENCE.split("(")[0]
+
+
+def _refuse_if_already_g(acc_raw: np.ndarray, units: str, name: str) -> None:
+    """Raise a unit sentence when the columns (as written, ``acc_raw``) look
+    like g although ``--units`` said milli-g or m/s^2 (read that way they
+    would look like an export without gravity)."""
+    med = float(np.nanmedian(np.sqrt(np.einsum("ij,ij->i", acc_raw, acc_raw)))) if len(acc_raw) else 0.0
+    if 0.5 <= med <= 2.0:
+        raise InputError(
+            f"the acceleration columns look like g already (median |a| = {med:.2f}), not {units}; use --units g",
+            name,
+        )
 
 
 def parse_columns(spec: str | None, path: str | None = None) -> dict[str, str]:
@@ -91,18 +106,23 @@ def read(
     start_meta = meta_start_utc(meta, warnings)
     meta.pop("start_utc", None)
     origin_ok = EPOCH_RANGE_S[0] <= origin <= EPOCH_RANGE_S[1]
-    rec = finish(
-        src,
-        t,
-        acc,
-        lines,
-        origin_unix_s=origin if origin_ok else None,
-        gyro_t=gyro_t,
-        gyro_dps=gyro,
-        meta=meta,
-        nominal_rate_hz=meta_rate_hz(meta, warnings),
-        warnings=warnings,
-    )
+    try:
+        rec = finish(
+            src,
+            t,
+            acc,
+            lines,
+            origin_unix_s=origin if origin_ok else None,
+            gyro_t=gyro_t,
+            gyro_dps=gyro,
+            meta=meta,
+            nominal_rate_hz=meta_rate_hz(meta, warnings),
+            warnings=warnings,
+        )
+    except InputError as exc:
+        if units != "g" and exc.message.startswith(NO_GRAVITY_PREFIX):
+            _refuse_if_already_g(acc / ACC_SCALE[units], units, src.name)
+        raise
     if rec.start_utc is None and start_meta:
         rec.start_utc = start_meta
     return rec

@@ -11,6 +11,8 @@ the chunk that follows them, like a sensor with a device clock would.
 
 from __future__ import annotations
 
+import math
+
 import asyncio
 import os
 import time
@@ -66,8 +68,8 @@ class ReplaySource:
     """
 
     def __init__(self, rec: Recording, speed: float = 1.0, chunk_s: float | None = None) -> None:
-        if speed < 0:
-            raise ValueError("speed must be >= 0")
+        if not (math.isfinite(speed) and speed >= 0):
+            raise ValueError("speed must be a finite number >= 0")
         self.recording = rec
         self.speed = float(speed)
         self.chunk_s = float(chunk_s) if chunk_s else (FAST_CHUNK_S if self.speed == 0 else DEFAULT_CHUNK_S)
