@@ -66,6 +66,27 @@ def test_text_table_lists_reps_and_sets(capsys: pytest.CaptureFixture[str]) -> N
     assert "Total: 45 reps in 3 set(s)" in out
 
 
+def test_flags_the_timing_cannot_settle_are_marked(capsys: pytest.CaptureFixture[str]) -> None:
+    """A tempo flag whose threshold lies within the phase's timing sd is
+    listed in ``uncertain_flags`` (JSON) and marked ``?`` in the table, with
+    a footnote saying what the mark means."""
+    path = ROOT / "sample_data" / "standing_fatigue.csv"
+    rc, out, _ = _run(capsys, "analyze", str(path), "--json")
+    assert rc == 0
+    reps = json.loads(out)["reps"]
+    marked = [(r["set"], r["index_in_set"], f) for r in reps for f in r["flags"] if f in r["uncertain_flags"]]
+    assert marked, "the sample has flags near their threshold"
+    for r in reps:
+        for f, v, sd in (("lift_too_fast", r["lift_s"], r["lift_sd_s"]), ("lower_too_fast", r["lower_s"], r["lower_sd_s"])):
+            assert (f in r["uncertain_flags"]) == (abs(v - 2.0) < sd)
+    rc, table, _ = _run(capsys, "analyze", str(path))
+    words = {"lift_too_fast": "fast lift?", "lower_too_fast": "fast lower?", "no_pause": "no pause?"}
+    for st, i, f in marked:
+        row = next(line for line in table.splitlines() if line.split()[:2] == [str(st), str(i)])
+        assert words[f] in row
+    assert "? the phase is within its timing uncertainty" in table
+
+
 def test_directory_and_guidance_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     prof = tmp_path / "slow.toml"
     prof.write_text('name = "slow"\nlift_min_s = 2.5\nlower_min_s = 2.5\nreps_per_set = 12\n')

@@ -19,7 +19,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from ..report.text import FLAG_WORDS
+from ..report.text import flag_words
 from .session import LiveState
 
 PHASE_STYLE = {"lifting": "bold green", "holding": "bold cyan", "lowering": "bold yellow", "resting": "bold white"}
@@ -92,7 +92,7 @@ def _last_rep(state: LiveState) -> Text:
     t.append(f"range {r.range_deg:.1f}\u00b0", style="bold red" if "partial" in r.flags else "")
     t.append(f"  wobble {r.wobble:.2f}", style="bold red" if "wobble" in r.flags else "dim")
     if r.flags:
-        t.append("  \u2717 " + ", ".join(FLAG_WORDS.get(f, f) for f in r.flags), style="bold red")
+        t.append("  \u2717 " + flag_words(r), style="bold red")
     else:
         t.append("  \u2713 on tempo", style="green")
     return t

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Session
+from ..model import Rep, Session
 
 FLAG_WORDS = {
     "lift_too_fast": "fast lift",
@@ -11,6 +11,12 @@ FLAG_WORDS = {
     "partial": "partial",
     "wobble": "wobbly",
 }
+
+
+def flag_words(rep: Rep) -> str:
+    """The rep's raised flags in words, ``?`` after each the timing cannot
+    settle (``rep.uncertain_flags``): "fast lift, fast lower?"."""
+    return ", ".join(FLAG_WORDS.get(f, f) + ("?" if f in rep.uncertain_flags else "") for f in rep.flags)
 
 
 def _f(x: float | None, fmt: str = "{:.1f}") -> str:
@@ -38,7 +44,7 @@ def format_session(s: Session) -> str:
         lines.append(
             f"{r.set:>3} {r.index_in_set:>3} {r.start:>8.1f} {r.lift_s:>5.1f} {r.hold_s:>5.1f} {r.lower_s:>5.1f} "
             f"{_f(r.rest_s):>5} {r.range_deg:>5.1f}\u00b0 {r.range_rel:>5.2f} {r.wobble:>6.2f}  "
-            + ", ".join(FLAG_WORDS.get(f, f) + ("?" if f in r.uncertain_flags else "") for f in r.flags)
+            + flag_words(r)
         )
     if any(f in r.uncertain_flags for r in s.reps for f in r.flags):
         lines.append("? the phase is within its timing uncertainty (1 sd) of the threshold: the flag may not hold")
