@@ -156,7 +156,8 @@ class Rep:
     in_gap: bool = False
     #: timing uncertainty of the phases: standard deviation (s) from the
     #: transition fits (:mod:`reptrack.segment.transitions`); +-2 sd covers
-    #: ~95 % of true durations on simulated sessions.  None where not measured.
+    #: 89-97 % of true durations on simulated sessions (README).  None where
+    #: not measured.
     lift_sd_s: float | None = None
     hold_sd_s: float | None = None
     lower_sd_s: float | None = None

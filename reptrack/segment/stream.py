@@ -251,6 +251,9 @@ TOP_FIT_S = 0.3
 #: The top plateau starts/ends where the transition's speed is below this
 #: fraction of its peak speed.
 PLATEAU_SPEED_FRAC = 0.2
+#: ... and lies within this fraction of the range below the peak (a
+#: hesitation part-way up is not the top).
+PLATEAU_DEPTH_FRAC = 0.15
 #: A still stretch inside a fitted lift (see ``_still_in_lift``): speed under
 #: this fraction of the lift's peak speed, for at least STILL_IN_LIFT_S (s),
 #: at least STILL_LEVEL_FRAC of the range from the bottom and from the top;
@@ -259,9 +262,6 @@ STILL_SPEED_FRAC = 0.1
 STILL_IN_LIFT_S = 2.0
 STILL_LEVEL_FRAC = 0.1
 STILL_PRE_S = 1.0
-#: ... and lies within this fraction of the range below the peak (a
-#: hesitation part-way up is not the top).
-PLATEAU_DEPTH_FRAC = 0.15
 #: Fallback top region: the (low-passed) tilt within this fraction of the
 #: range below its peak.
 TOP_BAND_FRAC = 0.05
