@@ -156,7 +156,7 @@ class Rep:
     in_gap: bool = False
     #: timing uncertainty of the phases: standard deviation (s) from the
     #: transition fits (:mod:`reptrack.segment.transitions`); +-2 sd covers
-    #: 89-97 % of true durations on simulated sessions (README).  None where
+    #: 93-98 % of true durations on simulated sessions (README).  None where
     #: not measured.
     lift_sd_s: float | None = None
     hold_sd_s: float | None = None
