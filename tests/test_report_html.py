@@ -92,6 +92,20 @@ def test_tempo_bars_are_red_exactly_where_a_tempo_flag_was_raised(html: str, ses
     assert red == sum(len(set(r.flags) & set(TEMPO_FLAGS)) for r in session.reps)
 
 
+def test_tempo_bars_show_each_phase_timing_uncertainty(html: str) -> None:
+    """Every bar of a measured rep carries a +-1 sd whisker and says its sd
+    in the tooltip, so a coach sees which bars near the band edge are sure
+    (the example session has no sd: no whiskers)."""
+    from reptrack.analysis import analyze_file
+
+    assert 'class="sd"' not in html
+    measured = analyze_file(Path(__file__).resolve().parents[1] / "sample_data" / "standing_fatigue.csv")
+    page = render_sessions([measured])
+    assert measured.reps and page.count('class="sd"') == 3 * len(measured.reps)
+    r = measured.reps[0]
+    assert f"lift {r.lift_s:.1f} \u00b1 {r.lift_sd_s:.1f} s" in page
+
+
 def test_wobble_and_range_per_rep(html: str, session) -> None:
     assert html.count('class="dot"') + html.count('class="dot bad"') == 2 * len(session.reps)
     assert html.count('class="dot bad"') == sum(("wobble" in r.flags) + ("partial" in r.flags) for r in session.reps)

@@ -73,7 +73,7 @@ svg.plot text{font-family:inherit}
 .replabel{font-size:9px;fill:var(--muted)}.replabel.flagged{fill:var(--bad);font-weight:700}
 .flagmark{fill:var(--bad)}.flagtick{stroke:var(--bad);stroke-width:1.5}
 .band{fill:var(--band)}.target{stroke:#2e7d32;stroke-dasharray:5 3;stroke-width:1.2}
-.bar{fill:var(--bar)}.bar.bad{fill:var(--bad)}
+.bar{fill:var(--bar)}.bar.bad{fill:var(--bad)}.sd{stroke:#555;stroke-width:1;opacity:.6}
 .dot{fill:var(--bar)}.dot.bad{fill:var(--bad)}.trend{fill:none;stroke:#f08c00;stroke-width:2}
 .line{fill:none;stroke-width:2}.pt{stroke:#fff;stroke-width:1}
 .s-lift{stroke:#1f77b4;fill:#1f77b4}.s-hold{stroke:#e69500;fill:#e69500}.s-lower{stroke:#2ca02c;fill:#2ca02c}
@@ -326,7 +326,8 @@ def _session_section(s: Session, i: int, n: int, t, y, ylabel: str) -> str:
         parts.append("<h3>Tempo per rep</h3>")
         parts.append(
             '<p class="sub">Each bar is one rep; the green band runs from the flag threshold to as far above the target '
-            "(dashed line); red bars broke the tempo.</p>"
+            "(dashed line); red bars broke the tempo; the thin line on a bar spans the timing uncertainty "
+            "(\u00b11 standard deviation).</p>"
         )
         parts.append(plots.tempo_chart(s.reps, g, label=f"lift, pause and lower time per rep of {_session_title(s)}"))
         parts.append("<h3>Control and height per rep</h3>")

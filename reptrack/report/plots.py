@@ -310,7 +310,8 @@ def tempo_chart(reps: Sequence[Rep], guidance: object, label: str = "tempo per r
     """Three panels (lift, pause, lower): one bar per rep against the target
     band.  The band runs from the flag threshold (e.g. 2 s) to as far above
     the target (e.g. 3 s, dashed) as the threshold is below it; a red bar
-    broke the tempo."""
+    broke the tempo.  A whisker spans +-1 sd of the phase's timing where the
+    rep has one (``lift_sd_s`` ...)."""
     g = guidance
     phases = [
         ("lift", "lift (s)", g.lift_target_s, g.lift_min_s, "lift_s"),  # type: ignore[attr-defined]
@@ -337,10 +338,17 @@ def tempo_chart(reps: Sequence[Rep], guidance: object, label: str = "tempo per r
         for i, (r, v) in enumerate(zip(reps, vals)):
             bad = TEMPO_FLAG_OF[key] in r.flags
             x = f.x(i + 1) - bw / 2
+            sd = getattr(r, f"{key}_sd_s", None)
+            pm = f" \u00b1 {sd:.1f}" if sd is not None else ""
             parts.append(
                 f'<rect class="{"bar bad" if bad else "bar"}" x="{_n(x)}" y="{_n(f.y(v))}" width="{_n(bw)}" height="{_n(f.bottom - f.y(v))}">'
-                f"<title>set {r.set} rep {r.index_in_set}: {ylabel.split()[0]} {v:.1f} s</title></rect>"
+                f"<title>set {r.set} rep {r.index_in_set}: {ylabel.split()[0]} {v:.1f}{pm} s</title></rect>"
             )
+            if sd is not None and sd > 0:
+                lo, hi = max(v - sd, 0.0), min(v + sd, ymax)
+                parts.append(
+                    f'<line class="sd" x1="{_n(f.x(i + 1))}" x2="{_n(f.x(i + 1))}" y1="{_n(f.y(lo))}" y2="{_n(f.y(hi))}"/>'
+                )
         parts.append(_set_separators(f, reps))
         parts.append(f'<text class="tick" x="{_n(f.right - 2)}" y="{_n(f.y(target) - 3)}" text-anchor="end">target {target:g} s</text>')
         top += panel_h + gap_h
