@@ -78,7 +78,7 @@ from ..metrics import (
 from ..model import GAP_FACTOR, Gap, Rep, SetSummary
 from ..signal.resample import GRID_HZ, GridResampler
 from ..signal.tilt import RAD2DEG, angle_between_rows, angle_from, motion_axis, signed_tilt, unit
-from .transitions import TransitionFit, fit_rise
+from .transitions import fit_rise
 
 # --- thresholds (see module docstring for their roles) ----------------------
 #: Each of the two causal moving averages of the detection direction (s).
@@ -260,14 +260,6 @@ PLATEAU_DEPTH_FRAC = 0.15
 #: 94-97 %); 1.3 gave 92/94 %, 1.6 94/96 % (24 acceptance-like sessions
 #: with sway / grid 3000-3011).
 END_SD_X = 1.5
-#: A still stretch inside a fitted lift (see ``_still_in_lift``): speed under
-#: this fraction of the lift's peak speed, for at least STILL_IN_LIFT_S (s),
-#: at least STILL_LEVEL_FRAC of the range from the bottom and from the top;
-#: the refit keeps STILL_PRE_S (s) of it as the flat part before the onset.
-STILL_SPEED_FRAC = 0.1
-STILL_IN_LIFT_S = 2.0
-STILL_LEVEL_FRAC = 0.1
-STILL_PRE_S = 1.0
 #: Fallback top region: the (low-passed) tilt within this fraction of the
 #: range below its peak.
 TOP_BAND_FRAC = 0.05
@@ -312,7 +304,7 @@ class _Episode:
     ret: int | None = None  # grid index where d fell below T_off
     attempt: int | None = None  # next grid index at which to try to finalise
     wild: bool = False  # went beyond any heel raise (walking, re-strapping)
-    lift_fit: tuple | None = None  # (inputs key, (fit, bottom level)) cached across re-fits
+    lift_fit: tuple | None = None  # (inputs key, fit) cached across re-fits
     lower_fit: tuple | None = None  # last lower fit_rise result: seeds the next re-fit
     last_wait: tuple | None = None  # (window end, seed) of the last attempt that waited
     axis: tuple | None = None  # ((start, return) it was found for, peak index, motion axis)
@@ -1014,20 +1006,11 @@ class StreamAnalyzer:
         l1p = median1d(s[ia : ib + 1])
         key = (ep.start, a + ws, mid, l0b, l1p)
         if ep.lift_fit is not None and ep.lift_fit[0] == key:
-            lift, l0b = ep.lift_fit[1]
+            lift = ep.lift_fit[1]
         else:
             fr = fit_rise(t[: mid + 1], s[: mid + 1], l0b, l1p, lever_s2=LEVER_S2, refine_hi=False)
             lift = fr[0] if fr else None
-            if lift is not None:
-                still = self._still_in_lift(ss, t, lift, l0b, l1p)
-                if still is not None:
-                    # a shift of stance held still, then the lift: the lift
-                    # starts from the new level
-                    i0, lvl = still
-                    fr2 = fit_rise(t[i0 : mid + 1], s[i0 : mid + 1], lvl, l1p, lever_s2=LEVER_S2, refine_hi=False)
-                    if fr2 is not None:
-                        lift, l0b = fr2[0], lvl
-            ep.lift_fit = (key, (lift, l0b))
+            ep.lift_fit = (key, lift)
         # (a failed or too quick lift rejects the movement whatever the lower
         # does: no need to fit it, or to wait for it)
         if lift is None:
@@ -1153,41 +1136,6 @@ class StreamAnalyzer:
             lower_sd_s=sds[2],
             uncertain_flags=self.guidance.uncertain_tempo_flags((lift_s, hold_s, lower_s), sds),
         )
-
-    def _still_in_lift(
-        self, ss: np.ndarray, t: np.ndarray, lift: TransitionFit, lo: float, hi: float
-    ) -> tuple[int, float] | None:
-        """A still stretch inside a fitted lift: ``(index to refit from, its
-        level)``, or None.
-
-        A stance shift (a step, re-planted feet) moves the shank to a new
-        level that the rest baseline cannot re-learn while a movement is
-        under way; when the lift follows, the fit spans both and reads a
-        lift of 10 s or more.  Still means the low-passed tilt ``ss`` moves at
-        under :data:`STILL_SPEED_FRAC` of the lift's peak speed for at least
-        :data:`STILL_IN_LIFT_S` (a hesitation mid-lift pauses ~0.5 s at most),
-        between :data:`STILL_LEVEL_FRAC` of the range above the bottom and
-        below the top.  The refit window keeps :data:`STILL_PRE_S` of it.
-        """
-        fs = self.fs
-        i_on = max(int((lift.onset - t[0]) * fs), 0)
-        i_top = min(int((lift.offset - t[0]) * fs), len(ss) - 1)
-        n_min = int(STILL_IN_LIFT_S * fs)
-        if i_top - i_on < n_min or hi <= lo:
-            return None
-        seg = ss[i_on : i_top + 1]
-        v = np.abs(_gradient(seg)) * fs
-        frac = (seg - lo) / (hi - lo)
-        still = (v < STILL_SPEED_FRAC * float(v.max())) & (frac > STILL_LEVEL_FRAC) & (frac < 1.0 - STILL_LEVEL_FRAC)
-        # runs of still samples: the last long one
-        edges = np.diff(np.concatenate(([0], still.astype(np.int8), [0])))
-        starts, stops = nonzero1d(edges == 1), nonzero1d(edges == -1)
-        long = nonzero1d(stops - starts >= n_min)
-        if not len(long):
-            return None
-        a, b = int(starts[long[-1]]), int(stops[long[-1]])
-        i0 = i_on + max(a, b - int(STILL_PRE_S * fs))
-        return i0, median1d(ss[i_on + a : i_on + b])
 
     def _plateau(self, ss: np.ndarray, i_st: int, i_rt: int, pk: int, smax: float, rng0: float) -> tuple[int, int]:
         """First and last index of the top plateau of low-passed tilt ``ss``.
