@@ -18,7 +18,7 @@ end so far back that the rep would be reported more than
 :data:`LATENCY_BUDGET_S` after it falls back to the previous attempt's
 measurement, and a fitted end after which the tilt kept falling is retried
 with more data.  What remains late is a mis-measured movement (its fitted
-end early) whose return to rest is detected late: all 3,244 reps of unseen
+end early) whose return to rest is detected late: all 3,246 reps of unseen
 sessions within 0.6 s, and 1,267 of the 1,270 reps of the tuning sessions.
 
 Pipeline
