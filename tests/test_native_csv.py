@@ -229,6 +229,30 @@ def test_blank_lines_before_the_header_are_accepted(tmp_path: Path, before_heade
     assert rec.meta.get("sensor", "x") == "x"
 
 
+@pytest.mark.parametrize("eol", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_blank_lines_before_the_header_lose_no_rows_whatever_the_line_ends(tmp_path: Path, eol: str) -> None:
+    """Old-Mac files (bare CR) too: pandas skipped the blank lines
+    differently and read the header as a data row, losing the first samples."""
+    text = "# sensor: x\n\n# sample_rate_hz: 50\nt,ax,ay,az\n" + "\n".join(_lines(400)) + "\n"
+    p = tmp_path / "r.csv"
+    p.write_bytes(text.replace("\n", eol).encode())
+    rec = read_native(p)
+    assert rec.n_samples == 400 and rec.t[-1] == pytest.approx(399 / 50.0)
+
+
+@pytest.mark.parametrize("bad", ["-1e300", "1e300"])
+def test_one_absurd_time_is_refused_at_its_own_line(tmp_path: Path, bad: str) -> None:
+    """A single damaged time far back or far ahead names its line, not the
+    line after it (which is where time 'jumps forward' again after a
+    damaged negative time)."""
+    rows = _lines(400)
+    rows[250] = f"{bad},0.01,0.02,0.99"
+    p = _write(tmp_path, "t,ax,ay,az\n" + "\n".join(rows) + "\n")
+    with pytest.raises(InputError) as ei:
+        read_native(p)
+    assert ei.value.line == 252 and "time jumps" in str(ei.value)
+
+
 def test_line_numbers_count_blank_lines(tmp_path: Path) -> None:
     rows = _lines(400)
     rows[100] = "2.0000,0.01,abc,0.99"

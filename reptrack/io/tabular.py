@@ -116,7 +116,15 @@ class Source:
         return np.frombuffer(self.data, dtype=np.uint8)
 
     def csv_input(self) -> str | io.BytesIO:
-        """What to hand ``pandas.read_csv``."""
+        """What to hand ``pandas.read_csv``.
+
+        Old-Mac files (bare CR line ends) are handed over with LF ends:
+        pandas counts ``skiprows`` over bare-CR blank lines differently from
+        our line scan, so a blank line before the header read the header as
+        a data row and lost the first samples.
+        """
+        if b"\r" in self.head and b"\n" not in self.head:
+            return io.BytesIO(self.buffer.tobytes().replace(b"\r", b"\n"))
         if self.path is not None and "data" not in self.__dict__:
             return str(self.path)
         return io.BytesIO(self.data)
@@ -599,13 +607,16 @@ def finish(
     if len(t) > 1 and np.nanmax(t) - np.nanmin(t) > MAX_JUMP_S:
         dt = np.diff(t)
         with np.errstate(invalid="ignore"):
-            jump = np.flatnonzero(dt > MAX_JUMP_S)
+            jump = np.flatnonzero(np.abs(dt) > MAX_JUMP_S)
         # When most steps are that long the time unit is wrong, not one
         # timestamp: build_recording says so (implausible sample rate).
         if len(jump) and float(np.nanmedian(dt)) <= 1.0 / RATE_RANGE_HZ[0]:
+            # (the first far step names its line: a single damaged time far
+            # back or far ahead is the line where the step happens)
             i = int(jump[0]) + 1
+            way = "forward" if dt[i - 1] > 0 else "back"
             raise InputError(
-                f"time jumps forward by {(t[i] - t[i - 1]) / 3600:.3g} h; the timestamp is damaged or the "
+                f"time jumps {way} by {abs(t[i] - t[i - 1]) / 3600:.3g} h; the timestamp is damaged or the "
                 "clock was reset: fix that line or split the file there",
                 src.name,
                 int(lines[i]),
