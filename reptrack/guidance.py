@@ -44,6 +44,9 @@ WOBBLE = "wobble"
 ALL_FLAGS = (LIFT_TOO_FAST, LOWER_TOO_FAST, NO_PAUSE, PARTIAL, WOBBLE)
 #: Flags that break the tempo (used for set compliance).
 TEMPO_FLAGS = (LIFT_TOO_FAST, LOWER_TOO_FAST, NO_PAUSE)
+#: The phase each tempo flag judges (``Rep`` fields ``<phase>_s`` and
+#: ``<phase>_sd_s``).
+TEMPO_FLAG_PHASE = {LIFT_TOO_FAST: "lift", NO_PAUSE: "hold", LOWER_TOO_FAST: "lower"}
 
 
 @dataclass(frozen=True)
@@ -100,10 +103,14 @@ class Guidance:
         """Tempo flags whose decision the timing cannot settle: the phase
         (``phases_s`` = lift, hold, lower, s) lies within one standard
         deviation (``sds_s``, s) of its threshold, raised or not."""
-        mins = (self.lift_min_s, self.hold_min_s, self.lower_min_s)
-        names = (LIFT_TOO_FAST, NO_PAUSE, LOWER_TOO_FAST)
-        near = {n for n, v, sd, lo in zip(names, phases_s, sds_s, mins) if abs(v - lo) < sd}
-        return [n for n in TEMPO_FLAGS if n in near]
+        measured = dict(zip(("lift", "hold", "lower"), zip(phases_s, sds_s)))
+        near = []
+        for flag in TEMPO_FLAGS:
+            phase = TEMPO_FLAG_PHASE[flag]
+            value, sd = measured[phase]
+            if abs(value - getattr(self, f"{phase}_min_s")) < sd:
+                near.append(flag)
+        return near
 
 
 def builtin_names() -> list[str]:

@@ -18,6 +18,7 @@ from html import escape
 
 import numpy as np
 
+from ..guidance import TEMPO_FLAG_PHASE
 from ..model import Gap, Rep, SetSummary
 from .words import FLAG_LABELS, fmt_clock
 
@@ -27,7 +28,8 @@ MARGIN_L, MARGIN_R, MARGIN_T, MARGIN_B = 56, 14, 22, 30
 TRACE_COLUMNS = WIDTH - MARGIN_L - MARGIN_R
 #: Minimum horizontal distance (SVG units) between two "Set N" labels.
 LABEL_SPACE = 44.0
-TEMPO_FLAG_OF = {"lift": "lift_too_fast", "hold": "no_pause", "lower": "lower_too_fast"}
+#: the tempo flag of each phase
+TEMPO_FLAG_OF = {phase: flag for flag, phase in TEMPO_FLAG_PHASE.items()}
 
 
 def esc(text: object) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 
+from ..guidance import TEMPO_FLAG_PHASE
 from ..model import Rep
 from .text import FLAG_WORDS
 
@@ -51,15 +52,11 @@ def in_rep_order(flags: Sequence[str]) -> list[str]:
     return sorted(flags, key=lambda f: SENTENCE_ORDER.index(f) if f in SENTENCE_ORDER else len(SENTENCE_ORDER))
 
 
-#: the phase whose timing uncertainty (sd field of Rep) a tempo flag rests on
-_FLAG_SD = {"lift_too_fast": "lift_sd_s", "lower_too_fast": "lower_sd_s", "no_pause": "hold_sd_s"}
-
-
 def flag_sentence(flag: str, rep: Rep, guidance: object, wobble_ref: float | None = None) -> str:
     """One plain sentence for ``flag`` raised on ``rep`` under ``guidance``;
     a tempo flag the timing cannot settle (``rep.uncertain_flags``) says so."""
     text = _flag_words(flag, rep, guidance, wobble_ref)
-    sd = getattr(rep, _FLAG_SD.get(flag, ""), None)
+    sd = getattr(rep, f"{TEMPO_FLAG_PHASE[flag]}_sd_s", None) if flag in TEMPO_FLAG_PHASE else None
     if flag in rep.uncertain_flags and sd is not None:
         text += f" (timing \u00b1{sd:.1f} s: may not hold)"
     return text
