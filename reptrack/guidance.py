@@ -139,10 +139,10 @@ def _number(k: str, v: Any, source: str) -> float:
     v = _unquoted(v)
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise GuidanceError(f"{source}: {k} must be a number, got {v!r}")
+    if k in POSITIVE_KEYS and not (math.isfinite(v) and v > 0):
+        raise GuidanceError(f"{source}: {k} must be a positive finite number, got {v!r}")
     if not math.isfinite(v) or v < 0:
         raise GuidanceError(f"{source}: {k} must be a finite number of at least 0, got {v!r}")
-    if k in POSITIVE_KEYS and v == 0:
-        raise GuidanceError(f"{source}: {k} must be positive, got {v!r}")
     if k == "partial_rel" and not 0 < v <= 1:
         raise GuidanceError(f"{source}: partial_rel must be in (0, 1] (a fraction of the reference range), got {v!r}")
     return float(v)
