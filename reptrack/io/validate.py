@@ -47,6 +47,10 @@ GRAVITY_SENTENCE = (
 )
 
 
+#: Samples (evenly spaced) whose median magnitude decides the unit check.
+UNIT_CHECK_SAMPLES = 20_000
+
+
 def check_units_and_gravity(acc_g: np.ndarray, path: str | None, hint: str = "") -> None:
     """Raise :class:`InputError` unless ``acc_g`` (N, 3) looks like g with gravity.
 
@@ -54,8 +58,12 @@ def check_units_and_gravity(acc_g: np.ndarray, path: str | None, hint: str = "")
     so it identifies both the unit and whether gravity was removed.
     ``hint`` is appended to the gravity sentence (e.g. which export to use).
     """
-    mag = np.sqrt(np.einsum("ij,ij->i", acc_g, acc_g))
-    med = float(np.nanmedian(mag)) if len(mag) else 0.0
+    # (evenly spaced samples decide it as well as all of them: the unit
+    # ranges are far apart; an hour at 100 Hz costs 5 ms less per read)
+    sub = acc_g[:: max(1, len(acc_g) // UNIT_CHECK_SAMPLES)]
+    mag = np.sqrt(np.einsum("ij,ij->i", sub, sub))
+    mag = mag[~np.isnan(mag)]
+    med = float(np.median(mag)) if len(mag) else 0.0
     if MPS2_RANGE[0] <= med <= MPS2_RANGE[1]:
         raise InputError(
             f"the acceleration columns look like m/s^2, not g (median |a| = {med:.2f}); "
