@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..model import Recording
-from .validate import GRAVITY_SENTENCE
+from .validate import GRAVITY_SENTENCE, median_magnitude
 from .tabular import G0, EPOCH_RANGE_S, Source, Table, finish, meta_rate_hz, meta_start_utc, read_columns, relative_time
 
 ACC_SCALE = {"g": 1.0, "mg": 1e-3, "m/s2": 1.0 / G0, "m/s^2": 1.0 / G0}
@@ -32,7 +32,7 @@ def _refuse_if_already_g(acc_raw: np.ndarray, units: str, name: str) -> None:
     """Raise a unit sentence when the columns (as written, ``acc_raw``) look
     like g although ``--units`` said milli-g or m/s^2 (read that way they
     would look like an export without gravity)."""
-    med = float(np.nanmedian(np.sqrt(np.einsum("ij,ij->i", acc_raw, acc_raw)))) if len(acc_raw) else 0.0
+    med = median_magnitude(acc_raw)
     if 0.5 <= med <= 2.0:
         raise InputError(
             f"the acceleration columns look like g already (median |a| = {med:.2f}), not {units}; use --units g",

@@ -51,6 +51,17 @@ GRAVITY_SENTENCE = (
 UNIT_CHECK_SAMPLES = 20_000
 
 
+def median_magnitude(acc: np.ndarray, max_samples: int | None = None) -> float:
+    """Median of |a| over the rows of ``acc`` (N, 3), rows with NaN skipped;
+    0.0 when there is none.  With ``max_samples``, over that many evenly
+    spaced rows (a worn sensor's median |a| is steady, so they decide it)."""
+    sub = acc if max_samples is None else acc[:: max(1, len(acc) // max_samples)]
+    with np.errstate(invalid="ignore", over="ignore"):
+        mag = np.sqrt(np.einsum("ij,ij->i", sub, sub))
+    mag = mag[~np.isnan(mag)]
+    return float(np.median(mag)) if len(mag) else 0.0
+
+
 def check_units_and_gravity(acc_g: np.ndarray, path: str | None, hint: str = "") -> None:
     """Raise :class:`InputError` unless ``acc_g`` (N, 3) looks like g with gravity.
 
@@ -60,10 +71,7 @@ def check_units_and_gravity(acc_g: np.ndarray, path: str | None, hint: str = "")
     """
     # (evenly spaced samples decide it as well as all of them: the unit
     # ranges are far apart; an hour at 100 Hz costs 5 ms less per read)
-    sub = acc_g[:: max(1, len(acc_g) // UNIT_CHECK_SAMPLES)]
-    mag = np.sqrt(np.einsum("ij,ij->i", sub, sub))
-    mag = mag[~np.isnan(mag)]
-    med = float(np.median(mag)) if len(mag) else 0.0
+    med = median_magnitude(acc_g, UNIT_CHECK_SAMPLES)
     if MPS2_RANGE[0] <= med <= MPS2_RANGE[1]:
         raise InputError(
             f"the acceleration columns look like m/s^2, not g (median |a| = {med:.2f}); "
