@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..model import Recording
-from .validate import GRAVITY_SENTENCE, median_magnitude
+from .validate import NoGravityError, median_magnitude
 from .tabular import G0, EPOCH_RANGE_S, Source, Table, finish, meta_rate_hz, meta_start_utc, read_columns, relative_time
 
 ACC_SCALE = {"g": 1.0, "mg": 1e-3, "m/s2": 1.0 / G0, "m/s^2": 1.0 / G0}
@@ -24,8 +24,6 @@ TIME_SCALE = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
 KEYS = ("t", "ax", "ay", "az", "gx", "gy", "gz")
 REQUIRED = ("t", "ax", "ay", "az")
 COLUMNS_HELP = "--columns t=COL,ax=COL,ay=COL,az=COL"
-#: How the no-gravity refusal starts (a unit mix-up reads the same way).
-NO_GRAVITY_PREFIX = GRAVITY_SENTENCE.split("(")[0]
 
 
 def _refuse_if_already_g(acc_raw: np.ndarray, units: str, name: str) -> None:
@@ -119,8 +117,9 @@ def read(
             nominal_rate_hz=meta_rate_hz(meta, warnings),
             warnings=warnings,
         )
-    except InputError as exc:
-        if units != "g" and exc.message.startswith(NO_GRAVITY_PREFIX):
+    except NoGravityError:
+        # (a unit mix-up reads as an export without gravity)
+        if units != "g":
             _refuse_if_already_g(acc / ACC_SCALE[units], units, src.name)
         raise
     if rec.start_utc is None and start_meta:

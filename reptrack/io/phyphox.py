@@ -23,7 +23,7 @@ import pandas as pd
 from ..errors import InputError
 from ..model import Recording
 from .tabular import G0, NotARecording, Source, Table, finish, read_columns, relative_time
-from .validate import GRAVITY_SENTENCE, median_magnitude
+from .validate import GRAVITY_SENTENCE, NoGravityError, median_magnitude
 
 GRAVITY_HINT = ' (in phyphox: the "Acceleration with g" experiment, not "Acceleration without g")'
 
@@ -57,7 +57,7 @@ def read(src: Source, table: Table) -> Recording:
     c, lines, warnings = read_columns(src, table, cols)
     acc = np.column_stack([c["x"], c["y"], c["z"]]).astype(np.float64) / G0
     if linear:
-        raise InputError(GRAVITY_SENTENCE.format(med=median_magnitude(acc), hint=GRAVITY_HINT), src.name)
+        raise NoGravityError(GRAVITY_SENTENCE.format(med=median_magnitude(acc), hint=GRAVITY_HINT), src.name)
     t, _ = relative_time(c["t"], 1.0)
     return finish(
         src,

@@ -47,6 +47,11 @@ GRAVITY_SENTENCE = (
 )
 
 
+class NoGravityError(InputError):
+    """The acceleration holds no gravity (:data:`GRAVITY_SENTENCE`): a
+    "linear" export, or a unit read wrongly (g data declared as milli-g)."""
+
+
 #: Samples (evenly spaced) whose median magnitude decides the unit check.
 UNIT_CHECK_SAMPLES = 20_000
 
@@ -85,7 +90,7 @@ def check_units_and_gravity(acc_g: np.ndarray, path: str | None, hint: str = "")
             path,
         )
     if med < GRAVITY_MIN_G:
-        raise InputError(GRAVITY_SENTENCE.format(med=med, hint=hint), path)
+        raise NoGravityError(GRAVITY_SENTENCE.format(med=med, hint=hint), path)
     if med > 4.0:
         raise InputError(
             f"the acceleration magnitude (median {med:.2f}) is not plausible in g for a worn "
