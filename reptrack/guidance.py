@@ -127,10 +127,11 @@ POSITIVE_KEYS = ("lift_target_s", "lower_target_s", "wobble_factor")
 def _unquoted(v: Any) -> Any:
     """A number written in quotes (``"2.0"``) as the number; anything else as is."""
     if isinstance(v, str):
-        try:
-            return float(v) if any(c in v.lower() for c in ".enia") else int(v)
-        except ValueError:
-            return v
+        for parse in (int, float):  # "3" stays a whole number, "3.0" / "1e5" / "nan" are floats
+            try:
+                return parse(v)
+            except ValueError:
+                pass
     return v
 
 
