@@ -7,9 +7,8 @@ X = 0 means as fast as possible).  See docs/live.md.
 
 from __future__ import annotations
 
-import math
-
 import argparse
+import math
 import sys
 from pathlib import Path
 from urllib.parse import parse_qs

@@ -11,9 +11,8 @@ the chunk that follows them, like a sensor with a device clock would.
 
 from __future__ import annotations
 
-import math
-
 import asyncio
+import math
 import os
 import time
 from collections.abc import AsyncIterator, Iterator
