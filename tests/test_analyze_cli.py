@@ -79,6 +79,8 @@ def test_flags_the_timing_cannot_settle_are_marked(capsys: pytest.CaptureFixture
     for r in reps:
         for f, v, sd in (("lift_too_fast", r["lift_s"], r["lift_sd_s"]), ("lower_too_fast", r["lower_s"], r["lower_sd_s"])):
             assert (f in r["uncertain_flags"]) == (abs(v - 2.0) < sd)
+            # raised when short of 2.0 s by more than half the sd
+            assert (f in r["flags"]) == (v + 0.5 * sd < 2.0)
     rc, table, _ = _run(capsys, "analyze", str(path))
     words = {"lift_too_fast": "fast lift?", "lower_too_fast": "fast lower?", "no_pause": "no pause?"}
     for st, i, f in marked:

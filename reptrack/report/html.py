@@ -177,7 +177,8 @@ def render_sessions(
                 [
                     ("Guidance", f"{g.name}: lift {g.lift_target_s:g} s, pause {g.hold_target_s:g} s, lower {g.lower_target_s:g} s; "
                      f"{g.sets} sets \u00d7 {g.reps_per_set} reps"),
-                    ("Flagged when", f"lift under {g.lift_min_s:g} s, lower under {g.lower_min_s:g} s, pause under {g.hold_min_s:g} s, "
+                    ("Flagged when", f"lift under {g.lift_min_s:g} s, lower under {g.lower_min_s:g} s, pause under {g.hold_min_s:g} s "
+                     "(short by more than half the timing uncertainty), "
                      f"height under {g.partial_rel * 100:.0f}% of the usual, wobble over {g.wobble_factor:g}\u00d7 the steady reps"),
                 ]
             )

@@ -31,7 +31,8 @@ def format_session(s: Session) -> str:
         + (f", {len(rec.gaps)} gap(s)" if rec.gaps else "")
         + (f", started {rec.start_utc}" if rec.start_utc else ""),
         f"guidance {g.name}: lift {g.lift_target_s:g} s, pause {g.hold_target_s:g} s, lower {g.lower_target_s:g} s"
-        f" (flag lift/lower < {g.lift_min_s:g}/{g.lower_min_s:g} s, pause < {g.hold_min_s:g} s)",
+        f" (flag lift/lower < {g.lift_min_s:g}/{g.lower_min_s:g} s, pause < {g.hold_min_s:g} s,"
+        " short by over half the timing sd)",
         "",
     ]
     if not s.reps:

@@ -1101,13 +1101,13 @@ class StreamAnalyzer:
         # --- metrics
         wob = wobble(acc[i0:i1], fs, self._rest_noise(ep))
         wref = reference_wobble(self._wobbles)
-        flags = self.guidance.flags_for(lift_s, hold_s, lower_s, range_rel, wob, wref)
-        flags = [f for f in ALL_FLAGS if f in flags]
         sds = (
             float(np.hypot(lift.onset_sd, lift.offset_sd)),
             float(np.hypot(lift.offset_sd, lower.onset_sd)),
             float(np.hypot(lower.onset_sd, END_SD_X * lower.offset_sd)),
         )
+        flags = self.guidance.flags_for(lift_s, hold_s, lower_s, range_rel, wob, wref, sds)
+        flags = [f for f in ALL_FLAGS if f in flags]
         in_gap = False
         # update references (causal: only after this rep is measured)
         if range_rel >= self.guidance.partial_rel:
