@@ -135,6 +135,19 @@ def test_a_lift_paused_half_way_up_is_one_rep(pause_s: float) -> None:
     assert len(_match(sess.to_json_dict()["reps"][3:4], truth)) == 1
 
 
+def test_a_set_started_soon_after_a_shift_of_the_foot_counts_right() -> None:
+    """A slow 5-2-5 set whose first lift starts 7 s after the foot shifted
+    (a 3.4 deg step): the new rest, learnt 10 s after the shift, used to be
+    taken part-way up that slow lift, so every rest of the set then looked
+    like a small rep (35 reps for 30).  The rest is now learnt from the
+    start of the still window and the lift scanned for again."""
+    res = simulate(scenario_config("slow-5-2-5", 5008), 5008)
+    sess = analyze_recording(res.recording, load_guidance("5-2-5")).to_json_dict()
+    truth = res.truth["reps"]
+    assert len(sess["reps"]) == len(truth) == 30
+    assert len(_match(sess["reps"], truth)) == 30
+
+
 @pytest.mark.parametrize("seed", [3001, 3002, 3005])
 def test_heel_drop_sets_are_not_read_inverted(seed: int) -> None:
     """Sessions where the first rep after a heel drop passed the old rest
