@@ -31,6 +31,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from functools import lru_cache
+
 import numpy as np
 
 #: High-pass window (s): a centred moving average this long is subtracted
@@ -87,12 +89,24 @@ def moving_average(x: np.ndarray, n: int) -> np.ndarray:
         b = np.minimum(i + h + 1, m)
         return (c[b] - c[a]) / (b - a)
     out = np.empty(m)
-    out[h : m - h] = (c[n:] - c[: m + 1 - n]) / n
+    mid = out[h : m - h]
+    np.subtract(c[n:], c[: m + 1 - n], out=mid)
+    mid /= n
     # the shrinking edges: windows [0, i + h] and [i - h, m)
-    e = np.arange(1, h + 1)
-    out[:h] = c[h + e] / (h + e)
-    out[m - h :] = (c[m] - c[m - n + e]) / (n - e)
+    head, tail = _edge_counts(n)
+    np.divide(c[h + 1 : n], head, out=out[:h])
+    np.subtract(c[m], c[m - n + 1 : m - h], out=out[m - h :])
+    out[m - h :] /= tail
     return out
+
+
+@lru_cache(maxsize=64)
+def _edge_counts(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sample counts of the shrinking windows at the start and the end of a
+    centred moving average over ``n`` (odd) samples."""
+    h = n // 2
+    e = np.arange(1, h + 1, dtype=np.float64)
+    return h + e, n - e
 
 
 def band_pass(x: np.ndarray, fs: float) -> np.ndarray:
