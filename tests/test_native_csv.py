@@ -9,6 +9,7 @@ import pytest
 
 from reptrack.errors import InputError
 from reptrack.io import read_native, read_recording, write_native
+from reptrack.io.tabular import Source, _plain_floats, sniff
 from reptrack.model import Recording
 
 
@@ -262,3 +263,31 @@ def test_line_numbers_count_blank_lines(tmp_path: Path) -> None:
         read_native(p)
     bad = next(i for i, ln in enumerate(p.read_text().splitlines(), 1) if "abc" in ln)
     assert ei.value.line == bad == 107
+
+
+@pytest.mark.parametrize("variant", ["crlf", "a quoted cell", "blank line at the end"])
+def test_a_plain_file_reads_the_same_as_its_variants(tmp_path: Path, variant: str) -> None:
+    """A file reptrack wrote is read without pandas (a plain body); the same
+    samples written with CRLF ends, quotes or a trailing blank line take the
+    pandas path and must give the same recording."""
+    rec = _still(n=700)
+    plain = tmp_path / "plain.csv"
+    write_native(rec, plain)
+    text = plain.read_text()
+    if variant == "crlf":
+        other = text.replace("\n", "\r\n")
+    elif variant == "a quoted cell":
+        head, first, rest = text.partition("t,ax,ay,az\n")
+        t0, _, cells = rest.partition(",")
+        other = f'{head}{first}"{t0}",{cells}'
+    else:
+        other = text + "\n"
+    alt = tmp_path / "alt.csv"
+    alt.write_bytes(other.encode())
+    assert _plain_floats(Source.from_path(plain), sniff(Source.from_path(plain))) is not None
+    assert _plain_floats(Source.from_path(alt), sniff(Source.from_path(alt))) is None
+    a, b = read_native(plain), read_native(alt)
+    assert a.n_samples == b.n_samples == 700
+    assert np.array_equal(a.t, b.t)
+    assert np.allclose(a.acc, b.acc, atol=1e-12, rtol=0)
+    assert a.meta == b.meta and a.start_utc == b.start_utc

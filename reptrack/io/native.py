@@ -84,7 +84,7 @@ def read_native(path: str | os.PathLike[str]) -> Recording:
         )
     table = replace(table, sep=",", decimal=".", names=names)
     wanted = {c: cols.index(c) for c in REQUIRED + GYRO if c in cols}
-    c, lines, warnings = read_columns(src, table, wanted)
+    c, lines, warnings = read_columns(src, table, wanted, floats_only=True)
     t = c["t"].astype(np.float64)
     acc = np.column_stack([c["ax"], c["ay"], c["az"]]).astype(np.float64)
     gyro_t = gyro = None

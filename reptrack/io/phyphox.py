@@ -18,7 +18,6 @@ from __future__ import annotations
 import io
 
 import numpy as np
-import pandas as pd
 
 from ..errors import InputError
 from ..model import Recording
@@ -82,6 +81,8 @@ def _start_unix_s(src: Source, first_experiment_s: float) -> float | None:
     meta = src.sibling("meta/time.csv")
     if meta is None:
         return None
+    import pandas as pd  # (only here: the analyze path of other formats does not import pandas)
+
     try:
         df = pd.read_csv(io.BytesIO(meta.data), engine="c")
         df.columns = [str(c).strip().lower() for c in df.columns]
