@@ -13,7 +13,8 @@ Usage::
     python benchmarks/bench_accuracy.py --seeds 100-129 --scenarios random
     python benchmarks/bench_accuracy.py --verbose        # per-session lines
 
-Prints figures; it is not a pass/fail test.
+Also prints the algorithmic latency of the reports (issue #5: reported_at -
+end, the live schedule). Prints figures; it is not a pass/fail test.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from reptrack.analysis import analyze_recording
 from reptrack.guidance import ALL_FLAGS, load_guidance
 from reptrack.sim import scenario_config, simulate
 
+#: Issue #5: a rep is reported at most this long (s, stream time) after its end.
+LATENCY_S = 0.6
 DEFAULT_SCENARIOS = ("seated-3x15", "standing-fatigue", "step-heel-drop", "mixed", "rest-only", "slow-5-2-5", "random")
 
 
@@ -78,6 +81,7 @@ class Score:
     z: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     flag_counts: dict[str, list[int]] = field(default_factory=lambda: {f: [0, 0, 0] for f in ALL_FLAGS})
     spearman: list[float] = field(default_factory=list)
+    delays: list[float] = field(default_factory=list)
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
 
@@ -149,6 +153,10 @@ class Score:
         if self.spearman:
             print(f"  wobble Spearman: median {np.median(self.spearman):.3f}, mean {np.mean(self.spearman):.3f} "
                   f"over {len(self.spearman)} sessions")
+        if self.delays:
+            d = np.array(self.delays)
+            print(f"  latency (reported_at - end): within {LATENCY_S:g} s {int(np.sum(d <= LATENCY_S))} of {len(d)}, "
+                  f"median {np.median(d):.2f} s, worst {d.max():.2f} s")
         print(f"  analysis time {self.seconds:.2f} s")
         for line in self.failures[:20]:
             print("  count mismatch:", line)
@@ -190,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
             truth = res.truth["reps"]
             for s in (score, sc):
                 s.seconds += dt
+                # (the stream time each rep was reported at: offline analysis
+                # runs the live schedule, so this is the live path's latency)
+                s.delays.extend(r.reported_at - r.end for r in sess.reps if r.reported_at is not None)
             score.add(f"{scen}#{seed}", pred, truth, args.verbose)
             sc.add(f"{scen}#{seed}", pred, truth, False)
     for scen, sc in per_scen.items():

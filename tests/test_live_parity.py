@@ -35,12 +35,9 @@ SIM_CASES = [
 ]
 PHASE_TOL_S = 0.1
 LATENCY_S = 0.6
-#: What the segmenter achieves today: >= 99 % of reps within LATENCY_S, none
-#: later than LATENCY_MAX_S here (all 3,089 reps of unseen sessions; on the
-#: tuning sessions 1,239 of 1,240: a spurious rep in a heel-drop session).  The strict bound is pinned by test_every_rep_within_latency_bound
-#: (xfail until fixed).
-LATENCY_FRACTION = 0.99
-LATENCY_MAX_S = 1.0
+#: Every rep, true or not, is reported within LATENCY_S of its end, counted
+#: from the last sample the decision saw (benchmarks/bench_accuracy.py prints
+#: it over the acceptance-like and grid sessions: 3,089 of 3,089).
 TIMES = ("start", "top", "lower_start", "end", "lift_s", "hold_s", "lower_s")
 
 
@@ -106,13 +103,7 @@ def check_parity(case: tuple[str, str, int], what: str) -> None:
 
 def check_latency(case: tuple[str, str, int], what: str) -> None:
     ref, live, n_truth = replayed(case)
-    assert_latency(live.sa.reps, what, LATENCY_MAX_S)
-    delays = [r.reported_at - r.end for r in live.sa.reps if r.reported_at is not None]
-    if delays:
-        within = float(np.mean(np.array(delays) <= LATENCY_S))
-        assert within >= LATENCY_FRACTION or len(delays) - within * len(delays) <= 1, (
-            f"{what}: only {within:.1%} of reps reported within {LATENCY_S:g} s"
-        )
+    assert_latency(live.sa.reps, what)
 
 
 def check_both(case: tuple[str, str, int], what: str) -> None:
@@ -195,12 +186,12 @@ def test_ends_the_data_contradict_are_reported_in_time(seed: int):
     assert_latency(live.sa.reps, f"acceptance-like#{seed}")
 
 
-@pytest.mark.xfail(reason="1 of 1,240 reps on the tuning sessions is reported 0.78 s after its end (a movement "
-                   "in a heel-drop session taken for a rep: no true rep there); see the issue #5 closing note",
-                   strict=True)
-def test_every_rep_within_latency_bound():
-    """The strict bound, on the session with the one known late rep (a
-    spurious rep, lift 0.5 s and lower 7 s, reported 0.78 s after its end);
-    strict, so a fix shows."""
-    ref, live, n_truth = replayed(("sim", "step-heel-drop", 3000))
-    assert_latency(live.sa.reps, "step-heel-drop#3000")
+@pytest.mark.parametrize("case", [("step-heel-drop", 3000), ("mixed", 5000)])
+def test_a_rep_found_after_a_long_look_away_is_reported_in_time(case: tuple[str, int]):
+    """A movement still falling was looked at again up to 1 s later; a fit
+    then put its end before the last data seen falling (or the next
+    movement had started), and the rep was reported 0.65-1.2 s after its
+    end.  The next look now comes within FALL_WAIT_MAX_S."""
+    ref, live, n_truth = replayed(("sim", *case))
+    assert ref.reps
+    assert_latency(live.sa.reps, "%s#%d" % case)
