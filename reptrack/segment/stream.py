@@ -211,6 +211,9 @@ CUT_HIGH_FRAC = 0.3
 CUT_HIGH_S = 0.5
 #: Longest movement considered (s).
 MAX_EPISODE_S = 30.0
+#: A movement's data are examined this much (s) at a time (a shorter look
+#: gives the same decision or none; most reps are decided within the first).
+EPISODE_LOOK_S = 12.0
 #: Flat data required after a rep's fitted end before it is reported (s).
 SETTLE_S = 0.25
 #: A rep is reported at most this long (s) after its end (issue #5); a re-fit
@@ -613,10 +616,26 @@ class StreamAnalyzer:
         return b, noise
 
     def _episode_step(self, final: bool) -> bool:
-        """Follow a movement until it returns (or is abandoned)."""
+        """Follow a movement until it returns (or is abandoned).
+
+        The data are looked at :data:`EPISODE_LOOK_S` at a time, as a stream
+        delivers them: every decision here waits until the data can no
+        longer change it, so a shorter look gives the same answer or none
+        (then a longer one follows), and most movements are decided in the
+        first look instead of over the whole 31-s span.
+        """
         ep = self._ep
         assert ep is not None
-        e = min(self._k_end, ep.start + int((MAX_EPISODE_S + 1.0) * self.fs))
+        e_max = min(self._k_end, ep.start + int((MAX_EPISODE_S + 1.0) * self.fs))
+        e = min(e_max, ep.start + int(EPISODE_LOOK_S * self.fs))
+        while not self._episode_look(ep, e, final and e == e_max):
+            if e == e_max or self._ep is not ep or ep.ret is not None:
+                return False
+            e = min(e_max, e + int(EPISODE_LOOK_S * self.fs))
+        return True
+
+    def _episode_look(self, ep: _Episode, e: int, final: bool) -> bool:
+        """:meth:`_episode_step` on the data up to grid index ``e``."""
         d = angle_from(self._gslice(ep.start, e), ep.b)
         # the return threshold grows with the movement's running peak (causal),
         # so big reps separate even when the bottom sways a little
