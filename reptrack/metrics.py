@@ -74,29 +74,31 @@ def nonzero1d(mask: np.ndarray) -> np.ndarray:
 
 
 def moving_average(x: np.ndarray, n: int) -> np.ndarray:
-    """Centred moving average over ``n`` samples (made odd), shrinking at the edges."""
+    """Centred moving average over ``n`` samples (made odd), shrinking at the
+    edges, of ``x`` (m,) or of each column of ``x`` (m, k)."""
     if n <= 1 or len(x) == 0:
         return np.asarray(x, dtype=np.float64)
     n = n | 1
     h = n // 2
     m = len(x)
-    c = np.empty(m + 1)
+    c = np.empty((m + 1,) + np.shape(x)[1:])
     c[0] = 0.0
-    np.cumsum(x, out=c[1:])
+    np.cumsum(x, axis=0, out=c[1:])
+    col = (slice(None),) + (None,) * (c.ndim - 1)  # a count per row, broadcast over columns
     if m <= 2 * h:
         i = np.arange(m)
         a = np.maximum(i - h, 0)
         b = np.minimum(i + h + 1, m)
-        return (c[b] - c[a]) / (b - a)
-    out = np.empty(m)
+        return (c[b] - c[a]) / (b - a)[col]
+    out = np.empty((m,) + c.shape[1:])
     mid = out[h : m - h]
     np.subtract(c[n:], c[: m + 1 - n], out=mid)
     mid /= n
     # the shrinking edges: windows [0, i + h] and [i - h, m)
     head, tail = _edge_counts(n)
-    np.divide(c[h + 1 : n], head, out=out[:h])
+    np.divide(c[h + 1 : n], head[col], out=out[:h])
     np.subtract(c[m], c[m - n + 1 : m - h], out=out[m - h :])
-    out[m - h :] /= tail
+    out[m - h :] /= tail[col]
     return out
 
 
@@ -112,10 +114,8 @@ def _edge_counts(n: int) -> tuple[np.ndarray, np.ndarray]:
 def band_pass(x: np.ndarray, fs: float) -> np.ndarray:
     """High-passed (~4 Hz) ``x`` (n,) or (n, k) on a uniform grid at ``fs`` Hz."""
     x = np.asarray(x, dtype=np.float64)
-    if x.ndim == 1:
-        hp = x - moving_average(x, int(round(WOBBLE_HP_S * fs)))
-        return moving_average(hp, int(round(WOBBLE_LP_S * fs)))
-    return np.column_stack([band_pass(x[:, i], fs) for i in range(x.shape[1])])
+    hp = x - moving_average(x, int(round(WOBBLE_HP_S * fs)))
+    return moving_average(hp, int(round(WOBBLE_LP_S * fs)))
 
 
 def shake_power(acc_g: np.ndarray, fs: float) -> tuple[float, float]:

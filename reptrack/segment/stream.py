@@ -1119,7 +1119,7 @@ class StreamAnalyzer:
         i0 = max(int(np.floor((start - t[0]) * fs)), 0)
         i1 = min(int(np.ceil((end - t[0]) * fs)) + 1, len(acc))
         mag = np.linalg.norm(acc[i0:i1], axis=1)
-        if len(mag) and float(np.sqrt(np.mean((mag - np.median(mag)) ** 2))) > MAX_DYN_G:
+        if len(mag) and float(np.sqrt(np.mean((mag - median1d(mag)) ** 2))) > MAX_DYN_G:
             return self._reject("dynamic acceleration")
         if hold_s > LONG_HOLD_X * self.guidance.hold_target_s + 1.0 and min(lift_s, lower_s) < SHIFT_FAST_S:
             return self._reject("quick shift held for long (a change of posture)")
