@@ -267,7 +267,7 @@ def test_line_numbers_count_blank_lines(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("variant", ["crlf", "a quoted cell", "blank line at the end"])
 def test_a_plain_file_reads_the_same_as_its_variants(tmp_path: Path, variant: str) -> None:
-    """A file reptrack wrote is read without pandas (a plain body); the same
+    """A file reptrack wrote can be read without pandas (a plain body); the same
     samples written with CRLF ends, quotes or a trailing blank line take the
     pandas path and must give the same recording."""
     rec = _still(n=700)
