@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -266,7 +267,7 @@ def test_line_numbers_count_blank_lines(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("variant", ["crlf", "a quoted cell", "blank line at the end"])
-def test_a_plain_file_reads_the_same_as_its_variants(tmp_path: Path, variant: str) -> None:
+def test_a_plain_file_reads_the_same_as_its_variants(tmp_path: Path, variant: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file reptrack wrote can be read without pandas (a plain body); the same
     samples written with CRLF ends, quotes or a trailing blank line take the
     pandas path and must give the same recording."""
@@ -286,7 +287,12 @@ def test_a_plain_file_reads_the_same_as_its_variants(tmp_path: Path, variant: st
     alt.write_bytes(other.encode())
     assert _plain_floats(Source.from_path(plain), sniff(Source.from_path(plain))) is not None
     assert _plain_floats(Source.from_path(alt), sniff(Source.from_path(alt))) is None
-    a, b = read_native(plain), read_native(alt)
+    b = read_native(alt)
+    # (as in a CLI run: the numpy path is taken while pandas is not imported)
+    monkeypatch.delitem(sys.modules, "pandas", raising=False)
+    a = read_native(plain)
+    assert "pandas" not in sys.modules
+    monkeypatch.undo()
     assert a.n_samples == b.n_samples == 700
     assert np.array_equal(a.t, b.t)
     assert np.allclose(a.acc, b.acc, atol=1e-12, rtol=0)
