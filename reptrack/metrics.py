@@ -30,7 +30,6 @@ about).
 from __future__ import annotations
 
 from collections.abc import Sequence
-
 from functools import lru_cache
 
 import numpy as np

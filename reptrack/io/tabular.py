@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-
 from typing import TYPE_CHECKING
 
 import numpy as np

@@ -629,7 +629,7 @@ class StreamAnalyzer:
         e_max = min(self._k_end, ep.start + int((MAX_EPISODE_S + 1.0) * self.fs))
         e = min(e_max, ep.start + int(EPISODE_LOOK_S * self.fs))
         while not self._episode_look(ep, e, final and e == e_max):
-            if e == e_max or self._ep is not ep or ep.ret is not None:
+            if e == e_max:
                 return False
             e = min(e_max, e + int(EPISODE_LOOK_S * self.fs))
         return True

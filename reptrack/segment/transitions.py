@@ -183,7 +183,7 @@ def _row_offsets(k: int) -> np.ndarray:
 def _grid_split(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fractional grid positions ``idx`` (any shape, any value) clipped to
     the table grid and split into the left index and the fraction.  ``idx``
-    is overwritten with the fraction and returned as it.
+    is overwritten with the fraction (and returned).
 
     (Clipped with the ufuncs in place: the same numbers as ``np.clip`` without
     its call overhead; this runs ~10k times per hour of data.)
