@@ -224,11 +224,12 @@ def _lookup(table: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def _weight_table() -> np.ndarray:
-    """The line fit's weight S'(S^-1(y))^2 of every template on the uniform
-    y grid (K, TABLE_N)."""
+def _line_tables() -> np.ndarray:
+    """What the line fit reads at each y, for every template, on the uniform
+    y grid: rows ``[0, K)`` the abscissa tau = S^-1(y), rows ``[K, 2K)`` its
+    weight S'(tau)^2 -- stacked so one gather reads both (2K, TABLE_N)."""
     _, _, pdf, inv = _tables()
-    return _lookup(pdf, inv) ** 2
+    return np.vstack((inv, _lookup(pdf, inv) ** 2))
 
 
 def shape_curve(tau: np.ndarray, shape: str) -> np.ndarray:
@@ -292,7 +293,7 @@ def fit_transition(
         lo, hi = -(-lo // step), hi // step  # the decimated points in [lo, hi]
         if hi - lo + 1 < 3:
             return None
-    names, cdf, _, inv = _tables()
+    names, cdf, _, _ = _tables()
     # times relative to the window's first sample: the sums below stay well
     # conditioned however far into a recording the window lies
     t_ref = float(t[0])
@@ -300,15 +301,17 @@ def fit_transition(
     tm, ym = tr[lo : hi + 1], ys[lo : hi + 1]
     # tau_i = S^-1(y_i) and the weight S'(tau_i)^2, for every template at once
     # (both read at the same y: one index computation)
+    k_n = len(names)
     y_lo, y_frac = _grid_split(ym * float(TABLE_N - 1))
-    taus = _read(inv, y_lo, y_frac)
-    w = _read(_weight_table(), y_lo, y_frac)
+    both = _read(_line_tables(), y_lo, y_frac)
+    taus, w = both[:k_n], both[k_n:]
     # Weighted least squares t = t0 + D * tau, per template (closed form).
     sw = w.sum(axis=1)
     mx = np.einsum("ij,ij->i", w, taus) / sw
     my = (w @ tm) / sw
-    wdx = w * (taus - mx[:, None])
-    sxx = np.einsum("ij,ij->i", wdx, taus - mx[:, None])
+    dx = taus - mx[:, None]
+    wdx = w * dx
+    sxx = np.einsum("ij,ij->i", wdx, dx)
     # (sum of w * dx is zero: the centred product needs no second centring)
     sxy = wdx @ tm - my * wdx.sum(axis=1)
     # (sxx is a weighted sum of squares: 0 only when every tau is the same)
