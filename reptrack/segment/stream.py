@@ -930,15 +930,15 @@ class StreamAnalyzer:
         """The previous attempt's measurement (window ``prev = (w_end, seed)``)
         forced to a rep, if it is one within the latency budget at ``now = (w_end,
         k, seed, horizon)``; otherwise the current measurement again."""
-        k = now[1]
+        w_end, k, seed, horizon = now
         del self._ranges[n_ranges:], self._wobbles[n_wobbles:]
         ep.lower_fit = prev[1]
         alt = self._measure(ep, prev[0], prev[0], force=True)
-        if isinstance(alt, Rep) and now[3] / self.fs - alt.end <= LATENCY_BUDGET_S:
+        if isinstance(alt, Rep) and horizon / self.fs - alt.end <= LATENCY_BUDGET_S:
             return alt
         del self._ranges[n_ranges:], self._wobbles[n_wobbles:]
-        ep.lower_fit = now[2]
-        return self._measure(ep, now[0], k)
+        ep.lower_fit = seed
+        return self._measure(ep, w_end, k)
 
     # ------------------------------------------------------------ measuring
     def _measure(self, ep: _Episode, w_end: int, k_now: int, force: bool = False) -> Rep | int | None:

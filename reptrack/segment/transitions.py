@@ -343,9 +343,10 @@ def fit_transition(
     span = float(tr[-1]) if len(t) > 1 else 0.0
     n_eff = max(span / max(smooth_s, RESIDUAL_CORR_S), 1.0)
     best = max(float(rss[k]), 1e-12)
+    # (a template without a line fit has rss = inf, so weight 0; its onset
+    # and offset, which may be NaN, are zeroed so they add nothing)
     wts = np.exp(-0.5 * n_eff * (rss - best) / best)
     if not all_ok:
-        wts[~ok] = 0.0
         on_k, off_k = np.where(ok, on_k, 0.0), np.where(ok, off_k, 0.0)
     wts /= wts.sum()
     onset = float(wts @ on_k)
@@ -353,8 +354,6 @@ def fit_transition(
     rms = float(np.sqrt(rss[k]))
     noise_sd = TIMING_NOISE_K * rms * (offset - onset)
     don, doff = on_k - onset, off_k - offset
-    if not all_ok:
-        don[~ok] = doff[~ok] = 0.0
     on_spread = float(wts @ (don * don))
     off_spread = float(wts @ (doff * doff))
     return TransitionFit(
