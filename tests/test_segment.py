@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from reptrack.analysis import analyze_recording
 from reptrack.guidance import load_guidance
 from reptrack.io import read_recording
-from reptrack.metrics import G_MPS2, LEVER_ARM_M, median1d
+from reptrack.metrics import G_MPS2, LEVER_ARM_M, median1d, moving_average
 from reptrack.model import Recording
-from reptrack.segment.stream import StreamAnalyzer
-from reptrack.segment.transitions import fit_rise, fit_transition, shape_accel, shape_curve
+from reptrack.segment.stream import LP_S, StreamAnalyzer
+from reptrack.segment.transitions import fit_rise, fit_transition, shape_accel, shape_curve, smoothing_s2
 from reptrack.sim import scenario_config, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +72,7 @@ def test_fit_removes_the_lever_arm_tilt_artefact(shape: str, duration: float) ->
     tau = (t - 1.0) / duration
     theta = 20.0 + 5.0 * shape_curve(tau, shape)
     accel = 5.0 * shape_accel(tau, shape) / duration**2  # deg/s^2
-    r_over_g = LEVER_ARM_M / G_MPS2  # s^2 (the analyzer corrects half of it: see LEVER_S2)
+    r_over_g = LEVER_ARM_M / G_MPS2  # s^2 (the analyzer corrects 2/3 of it: see LEVER_S2)
     seen = theta - r_over_g * accel + rng.normal(0, 0.02, len(t))
     fixed = fit_rise(t, seen, 20.0, 25.0, lever_s2=r_over_g)
     plain = fit_rise(t, seen, 20.0, 25.0)
@@ -80,6 +80,25 @@ def test_fit_removes_the_lever_arm_tilt_artefact(shape: str, duration: float) ->
     assert fixed[0].onset == pytest.approx(1.0, abs=0.1)
     assert fixed[0].offset == pytest.approx(1.0 + duration, abs=0.1)
     assert plain[0].duration_s < fixed[0].duration_s
+
+
+@pytest.mark.parametrize("shape", ["beta(3,3)", "cosine", "trapezoid(0.2)"])
+@pytest.mark.parametrize("duration", [2.0, 3.0, 4.5])
+def test_fit_takes_back_the_widening_of_its_own_low_pass(shape: str, duration: float) -> None:
+    """The analyzer low-passes the tilt (two LP_S moving averages) before
+    fitting, which rounds a movement's ends off: uncorrected, a raised-cosine
+    lift reads ~0.15 s early at its onset and late at its top.  The
+    smoothing term (``smoothing_s2``) brings both back within 0.03 s."""
+    fs = 50.0
+    t = np.arange(0.0, duration + 3.0, 1.0 / fs)
+    n = int(LP_S * fs)
+    seen = moving_average(moving_average(5.0 * shape_curve((t - 1.0) / duration, shape), n), n)
+    fixed = fit_rise(t, seen, 0.0, 5.0, lever_s2=-smoothing_s2(fs, LP_S, LP_S))
+    plain = fit_rise(t, seen, 0.0, 5.0)
+    assert fixed is not None and plain is not None
+    assert fixed[0].onset == pytest.approx(1.0, abs=0.03)
+    assert fixed[0].offset == pytest.approx(1.0 + duration, abs=0.03)
+    assert plain[0].duration_s > fixed[0].duration_s
 
 
 def test_seated_sample_counts_every_rep_with_phase_times() -> None:

@@ -81,7 +81,7 @@ from ..metrics import (
 from ..model import GAP_FACTOR, Gap, Rep, SetSummary
 from ..signal.resample import GRID_HZ, GridResampler
 from ..signal.tilt import RAD2DEG, angle_between_rows, angle_from, motion_axis, signed_tilt, unit
-from .transitions import fit_rise
+from .transitions import fit_rise, smoothing_s2
 
 # --- thresholds (see module docstring for their roles) ----------------------
 #: Each of the two causal moving averages of the detection direction (s).
@@ -250,13 +250,19 @@ LEVEL_MATCH_FRAC = 0.1
 LEVEL_WAIT_S = 0.35
 #: The sensor rides some distance r from the point the shank turns about, so
 #: its tangential acceleration tilts the measured gravity by -(r/g) theta''
-#: (with r = LEVER_ARM_M a 3 s lift reads ~0.15 s short at each end).  Half of
-#: that is corrected: where the shank turns about is uncertain (the ankle when
-#: standing; seated, the shin mostly rises and the knee is the other pivot),
-#: and the full correction makes every phase ~0.25 s long, and costs the pause
-#: flag a third of its F1, when the sensor sees no such acceleration; the half
-#: costs ~0.05 s of p95 when it sees all of it (24 acceptance-like sessions).
-LEVER_S2 = 0.5 * LEVER_ARM_M / G_MPS2
+#: (with r = LEVER_ARM_M a 3 s lift reads ~0.15 s short at each end).  Two
+#: thirds of that is corrected: where the shank turns about is uncertain (the
+#: ankle when standing; seated, the shin mostly rises and the knee is the
+#: other pivot), and the full correction makes every phase long when the
+#: sensor sees no such acceleration.  The fits also take back the widening of
+#: the low-pass (LP_S) and their own smoothing (``smoothing_s2``, about a
+#: sixth of r/g, with the opposite sign).  (With that widening left in, a
+#: half correction measured best, 2 Dec: the same net coefficient.  Without
+#: sway on the 24 acceptance-like sessions, 3/4 gave phase p95 0.60/0.71/0.79
+#: s with the lever arm and 0.60/0.58/0.72 without; 1/2 0.64/0.74/0.83 and
+#: 0.56/0.52/0.71; 1 0.59/0.69/0.70 and 0.65/0.61/0.69.)
+LEVER_FRACTION = 2.0 / 3.0
+LEVER_S2 = LEVER_FRACTION * LEVER_ARM_M / G_MPS2
 #: Level of a drifting plateau for the range: median over this much of its
 #: start / end (s).
 TOP_FIT_S = 0.3
@@ -352,6 +358,9 @@ class StreamAnalyzer:
         self._k_end = 0  # one past the last grid index held
         self._run_start = 0  # first grid index of the current continuous run
         self._ma_n = max(1, int(round(DET_MA_S * fs)))
+        # the fits' second-derivative coefficient (s^2): the lever-arm
+        # correction less the widening of the low-pass and the fit's smoothing
+        self._fit_s2 = LEVER_S2 - smoothing_s2(fs, LP_S, LP_S)
         self._ma1_carry = np.empty((0, 3))
         self._ma2_carry = np.empty((0, 3))
         # state machine
@@ -1056,7 +1065,7 @@ class StreamAnalyzer:
         if ep.lift_fit is not None and ep.lift_fit[0] == key:
             lift = ep.lift_fit[1]
         else:
-            fr = fit_rise(t[: mid + 1], s[: mid + 1], l0b, l1p, lever_s2=LEVER_S2, refine_hi=False)
+            fr = fit_rise(t[: mid + 1], s[: mid + 1], l0b, l1p, lever_s2=self._fit_s2, refine_hi=False)
             lift = fr[0] if fr else None
             ep.lift_fit = (key, lift)
         # (a failed or too quick lift rejects the movement whatever the lower
@@ -1066,7 +1075,7 @@ class StreamAnalyzer:
         if lift.duration_s < MIN_PHASE_S:
             return self._reject("phase too short")
         fr = fit_rise(
-            t[mid:], -s[mid:], -l1p, -l0a, refine_hi=False, refine_lo=False, lever_s2=LEVER_S2, start=ep.lower_fit
+            t[mid:], -s[mid:], -l1p, -l0a, refine_hi=False, refine_lo=False, lever_s2=self._fit_s2, start=ep.lower_fit
         )
         ep.lower_fit = fr
         lower = fr[0] if fr else None
