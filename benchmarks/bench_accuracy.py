@@ -179,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--verbose", "-v", action="store_true")
     ap.add_argument("--sway-scale", type=float, default=1.0,
                     help="multiply the scenarios' postural sway (sensitivity to sway; 1 = as configured)")
+    ap.add_argument("--tremor-share", type=float, default=None,
+                    help="share of every rep's wobble that is tremor (the rest 0.5-3 Hz irregularity); "
+                    "default: as configured (0.4-0.9 per rep)")
     args = ap.parse_args(argv)
     score = Score()
     per_scen: dict[str, Score] = {}
@@ -188,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
             cfg = scenario_config(scen, seed)
             if args.sway_scale != 1.0:
                 cfg = replace(cfg, sway_deg=cfg.sway_deg * args.sway_scale)
+            if args.tremor_share is not None:
+                cfg = replace(cfg, tremor_share=(args.tremor_share, args.tremor_share))
             res = simulate(cfg, seed)
             guidance = load_guidance(res.truth["guidance"]["name"])
             t0 = time.perf_counter()

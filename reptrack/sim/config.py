@@ -112,6 +112,8 @@ class SimConfig:
     #: wobble-flagged reps: multiple of the baseline (>= 2.5 keeps the truth unambiguous)
     wobble_flag_factor: Range = (2.8, 5.0)
     tremor_hz: Range = (4.0, 12.0)
+    #: share of a rep's wobble (in angular-velocity power) that is tremor; the rest is 0.5-3 Hz irregularity
+    tremor_share: Range = (0.4, 0.9)
 
     # --- distractors between sets ---------------------------------------------
     fidgets_per_rest: tuple[int, int] = (0, 2)

@@ -355,7 +355,7 @@ class _Planner:
                 set=s + 1, index_in_set=i + 1, kind=r["kind"], start=start, top=top, lower_start=lower_start,
                 end=end, rest_s=rest, range_deg=R, wobble_dps=plan.baseline_wobble_dps * r["mult"],
                 wobble_mult=r["mult"], tremor_hz=float(np.clip(self.tremor_hz * rng.uniform(0.85, 1.15), 4.0, 12.0)),
-                tremor_share=rng.uniform(0.4, 0.9), envelope=env,
+                tremor_share=_u(rng, self.cfg.tremor_share), envelope=env,
                 profile_lift=r["shape_lift"].name, profile_lower=r["shape_lower"].name,
             )
         )
