@@ -144,26 +144,42 @@ def shake_power(acc_g: np.ndarray, fs: float) -> tuple[float, float]:
 SLOW_WOBBLE_HZ = (1.0, 3.0)
 
 
-def slow_shake_power(resid_deg: np.ndarray, fs: float, f_lo: float = 0.0) -> float:
-    """Mean-square angular velocity ((deg/s)^2) of slow shaking in
-    :data:`SLOW_WOBBLE_HZ` (from ``f_lo`` Hz if that is higher), from the
-    in-plane tilt ``resid_deg`` (n,) (deg) on a grid at ``fs`` Hz, left after
-    the movement itself is taken out.  A shake of angle ``theta``
-    at angular frequency ``w`` reads as a tilt of ``theta (1 + r w^2 / g)``
-    (gravity plus tangential acceleration, ``r`` = :data:`LEVER_ARM_M`), so
-    each frequency is scaled back by that before ``w theta`` is taken."""
+def slow_shake_spectrum(resid_deg: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
+    """Frequencies (Hz) and mean-square angular velocity per frequency bin
+    ((deg/s)^2) of the in-plane tilt ``resid_deg`` (n,) (deg) on a grid at
+    ``fs`` Hz, left after the movement itself is taken out.  A shake of
+    angle ``theta`` at angular frequency ``w`` reads as a tilt of
+    ``theta (1 + r w^2 / g)`` (gravity plus tangential acceleration, ``r`` =
+    :data:`LEVER_ARM_M`), so each bin is scaled back by that before
+    ``w theta`` is taken.  The bins sum to the signal's mean square
+    (Parseval, Hann window)."""
     n = len(resid_deg)
     if n < 8:
-        return 0.0
-    x = resid_deg - np.mean(resid_deg)
+        return np.zeros(0), np.zeros(0)
+    win, f, gain = _slow_tables(n, fs)
+    spec = np.fft.rfft((resid_deg - np.mean(resid_deg)) * win)
+    return f, (spec.real**2 + spec.imag**2) * gain
+
+
+@lru_cache(maxsize=64)
+def _slow_tables(n: int, fs: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Hann window, bin frequencies (Hz) and per-bin gain (tilt power to
+    angular-velocity power, with the one-sided Parseval scale) for ``n``
+    samples at ``fs`` Hz."""
     win = np.hanning(n)
-    spec = np.fft.rfft(x * win)
     f = np.fft.rfftfreq(n, 1.0 / fs)
+    w = 2.0 * np.pi * f
+    gain = (w / (1.0 + LEVER_ARM_M * w * w / G_MPS2)) ** 2 * 2.0 / (n * float(np.sum(win * win)))
+    return win, f, gain
+
+
+def slow_shake_power(spectrum: tuple[np.ndarray, np.ndarray], f_lo: float = 0.0) -> float:
+    """Mean-square angular velocity ((deg/s)^2) of slow shaking in
+    :data:`SLOW_WOBBLE_HZ` (from ``f_lo`` Hz if that is higher), from a
+    :func:`slow_shake_spectrum`."""
+    f, power = spectrum
     band = (f >= max(SLOW_WOBBLE_HZ[0], f_lo)) & (f < SLOW_WOBBLE_HZ[1])
-    w = 2.0 * np.pi * f[band]
-    vel = np.abs(spec[band]) * w / (1.0 + LEVER_ARM_M * w * w / G_MPS2)
-    # one-sided spectrum of a Hann-windowed record -> mean square (Parseval)
-    return float(2.0 * np.sum(vel * vel) / (n * np.sum(win * win)))
+    return float(np.sum(power[band]))
 
 
 def wobble(acc_g: np.ndarray, fs: float, noise: tuple[float, float] = (0.0, 0.0)) -> float:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from reptrack.analysis import analyze_recording
 from reptrack.guidance import load_guidance
 from reptrack.io import read_recording
-from reptrack.metrics import G_MPS2, LEVER_ARM_M, median1d, moving_average, slow_shake_power
+from reptrack.metrics import G_MPS2, LEVER_ARM_M, median1d, moving_average, slow_shake_power, slow_shake_spectrum
 from reptrack.model import Recording
 from reptrack.segment.stream import LP_S, StreamAnalyzer
 from reptrack.segment.transitions import fit_rise, fit_transition, shape_accel, shape_curve, smoothing_s2
@@ -202,7 +202,7 @@ def test_slow_shaking_reads_as_its_angular_velocity(freq_hz: float) -> None:
     w = 2.0 * np.pi * freq_hz
     theta = 0.1 * np.sin(w * t)
     seen = theta * (1.0 + LEVER_ARM_M * w * w / G_MPS2)
-    assert np.sqrt(slow_shake_power(seen, fs)) == pytest.approx(0.1 * w / np.sqrt(2.0), rel=0.05)
+    assert np.sqrt(slow_shake_power(slow_shake_spectrum(seen, fs))) == pytest.approx(0.1 * w / np.sqrt(2.0), rel=0.05)
 
 
 def test_reps_that_lose_control_slowly_are_flagged_wobbly() -> None:

@@ -77,6 +77,7 @@ from ..metrics import (
     reference_wobble,
     shake_power,
     slow_shake_power,
+    slow_shake_spectrum,
     wobble,
 )
 from ..model import GAP_FACTOR, Gap, Rep, SetSummary
@@ -379,7 +380,9 @@ class StreamAnalyzer:
         self._noise_deg = T_ON_MIN_DEG / T_ON_K
         self._t_on = T_ON_MIN_DEG  # onset threshold of the current movement (deg)
         self._noise_shake = (0.0, 0.0)
-        self._rest_tilt = np.zeros(0)  # in-plane tilt of the last rest read (deg)
+        # slow-shake spectrum of the last rest read (metrics.slow_shake_spectrum)
+        self._rest_slow: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
+        self._rest_slow_at = (0, 0)  # the grid span it was read from
         self._ep: _Episode | None = None
         self._last_end_idx: int | None = None
         self._after_wild = False
@@ -1185,7 +1188,7 @@ class StreamAnalyzer:
             l1p - (l1p - l0a) * shape_curve((tt - lower.onset) / lower.duration_s, lower.shape),
         )
         f_lo = SLOW_WOBBLE_CYCLES / min(lift_s, lower_s)
-        slow = slow_shake_power(ep.tilt[ws + i0 : ws + i1] - model, fs, f_lo)
+        slow = slow_shake_power(slow_shake_spectrum(ep.tilt[ws + i0 : ws + i1] - model, fs), f_lo)
         slow -= self._slow_noise(ep, u, f_lo)
         wob = float(np.sqrt(wob * wob + max(slow, 0.0)))
         ep.fit_end = end
@@ -1282,11 +1285,12 @@ class StreamAnalyzer:
         last rest long enough to read)."""
         lo = max(ep.rest_lo, ep.start - int(3.0 * self.fs))
         hi = ep.start - int(1.0 * self.fs)
-        if hi - lo >= int(1.0 * self.fs):
+        if hi - lo >= int(1.0 * self.fs) and self._rest_slow_at != (lo, hi):
             acc = self._aslice(lo, hi)
             if not np.isnan(acc).any():
-                self._rest_tilt = signed_tilt(acc, ep.b, u)
-        return slow_shake_power(self._rest_tilt, self.fs, f_lo)
+                self._rest_slow = slow_shake_spectrum(signed_tilt(acc, ep.b, u), self.fs)
+                self._rest_slow_at = (lo, hi)
+        return slow_shake_power(self._rest_slow, f_lo)
 
     # --------------------------------------------------------------- output
     def _emit_rep(self, rep: Rep, at: float) -> None:
