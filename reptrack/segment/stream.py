@@ -853,10 +853,10 @@ class StreamAnalyzer:
         plateau level before it stalled for a confirmation window.  (A stall
         ended the wait at once before, and a lift from the dropped heel that
         slowed for a moment near the old rest -- sway, wobble -- read as a
-        return: the set that followed read inverted -- 12 sets in 10 of 64
-        step sessions, now 2 sets.  A return that stops at rest is decided one confirmation
-        window later than before; every rep is still reported within the
-        0.6 s budget.)
+        return: the set that followed read inverted, 12 sets in 10 of 64
+        step sessions; now 2 sets.  Such a return that stops at rest is
+        decided one confirmation window later than before; every rep is
+        still reported within the 0.6 s budget.)
         """
         n_c = int(RET_CONFIRM_S * self.fs)
         ax = self._settled_axis(ep, d, r)
