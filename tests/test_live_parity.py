@@ -32,6 +32,10 @@ SIM_CASES = [
     ("slow-5-2-5", 16),
     ("random", 17),
     ("random", 18),
+    # a step to a new posture before a set, a heel drop passed slowly: the
+    # rest is re-learnt mid-stream (live must decide it as analyze does)
+    ("seated-3x15", 15),
+    ("step-heel-drop", 5000),
 ]
 PHASE_TOL_S = 0.1
 LATENCY_S = 0.6

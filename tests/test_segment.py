@@ -198,6 +198,19 @@ def test_bouncing_seated_reps_are_counted_and_flagged() -> None:
     assert fast >= 15 and hit >= 0.7 * fast, (hit, fast)
 
 
+@pytest.mark.parametrize("seed", [15, 23, 30])
+def test_a_set_after_a_step_to_a_new_posture_is_read_from_the_new_rest(seed: int) -> None:
+    """Seated sessions where the foot moved to a new position 7-8 s before a
+    set (the shank's rest tilt changes by 2.5-5 deg): the set's reps are
+    found where they are (they were read against the old rest, half of
+    them a phase off)."""
+    res = simulate(scenario_config("seated-3x15", seed), seed)
+    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    truth = res.truth["reps"]
+    pairs = _match(sess["reps"], truth)
+    assert 2 * len(pairs) / (len(sess["reps"]) + len(truth)) >= 0.97
+
+
 def test_small_seated_raises_at_a_slow_rate_are_counted_from_the_first_set() -> None:
     """Seated raises of ~1.5 deg sampled at 25 Hz: sensor noise alone reads
     0.1-0.16 deg at rest, so the first-rep noise gate (12x, set for standing
