@@ -729,7 +729,7 @@ class StreamAnalyzer:
             self._rebaseline(ep.start + plateau_end)
             return True
         # ... or that settled at a new level and made a rep from there
-        step = self._stepped_rest(ep, first - 1) if first > 0 else None
+        step = self._stepped_rest(ep, d, first - 1) if first > 0 else None
         if step is not None and (abandon is None or step[0] < abandon):
             self._record_trace(ep.start, d[: step[0] + 1])
             self._rebaseline(ep.start + step[1])
@@ -830,7 +830,7 @@ class StreamAnalyzer:
             return None
         return p0, u, level, first
 
-    def _stepped_rest(self, ep: _Episode, lim: int) -> tuple[int, int] | None:
+    def _stepped_rest(self, ep: _Episode, d: np.ndarray, lim: int) -> tuple[int, int] | None:
         """(index it is decided at, grid offset to re-learn the rest at) when
         the movement settled at a new level -- not where the last reps went
         -- and then made a rep-like out-and-back *from that level*, the way
@@ -838,29 +838,32 @@ class StreamAnalyzer:
         a strap slip) before a set, the new level its rest.  Else None."""
         if self._rep_axis is None:
             return None
-        g = self._gslice(ep.start, ep.start + lim + 1)
-        d = angle_from(g, ep.b)
-        ax = self._settled_axis(ep, d, lim, min_deg=0.0)
-        if ax is None:
-            return None
-        p0, u, level, _ = ax
         ref = reference_range(self._ranges, self.guidance.partial_rel)
-        if ref is None or level < self.guidance.partial_rel * ref:
+        ax = self._settled_axis(ep, d, lim, min_deg=0.0)
+        if ax is None or ref is None or ax[2] < self.guidance.partial_rel * ref:
             return None  # (a smaller shift of the rest leaves the reps readable)
+        p0, u, _, still = ax
         n = int(CROSS_HOLD_S * self.fs)
-        gp = unit(g[p0 - n : p0 + 1].mean(axis=0))
-        dp = angle_from(g[p0:], gp)
+        held = (LONG_HOLD_X * self.guidance.hold_target_s + 1.0) * self.fs
+        if float(u @ self._rep_axis) > CROSS_REP_COS:
+            # where the last reps went: a rep's top, unless held longer than a pause
+            breaks = nonzero1d(np.diff(still) > 1)
+            if (int(still[breaks[0]]) if len(breaks) else int(still[-1])) + n - p0 < held:
+                return None
+        g = self._gslice(ep.start + p0 - n, ep.start + lim + 1)
+        gp = unit(g[: n + 1].mean(axis=0))
+        dp = angle_from(g[n:], gp)
         off = nonzero1d(dp > self._t_on)
         if not len(off):
             return None
         mv = int(off[0])  # the next movement leaves the new level here
-        if float(u @ self._rep_axis) > CROSS_REP_COS and mv < (LONG_HOLD_X * self.guidance.hold_target_s + 1.0) * self.fs:
-            return None  # where the last reps went, and no longer than a pause: a rep's top
+        if float(u @ self._rep_axis) > CROSS_REP_COS and mv < held:
+            return None
         need = max(MIN_RANGE_DEG, self.guidance.partial_rel * ref)
         pk = mv + int(np.argmax(dp[mv:]))
         if dp[pk] < need:
             return None
-        way = motion_axis(g[p0 + pk], gp)
+        way = motion_axis(g[n + pk], gp)
         if way is None or float(way @ self._rep_axis) < STEP_REP_COS:
             return None
         back = nonzero1d(dp[pk:] < max(self._t_on * T_OFF_FRAC, RET_PEAK_FRAC * dp[pk]))
