@@ -408,6 +408,7 @@ class StreamAnalyzer:
         self._wild_end = 0  # grid index where the last wild movement returned
         self._rep_axis: np.ndarray | None = None  # motion axis of the last rep (sensor frame)
         self._ranges: list[float] = []
+        self._ref_cache: tuple[tuple, float | None] = ((0, None), None)  # (key of _ranges, its reference range)
         self._wobbles: list[float] = []
         self._set: _SetState | None = None
         self._t_stream = 0.0
@@ -838,7 +839,9 @@ class StreamAnalyzer:
         a strap slip) before a set, the new level its rest.  Else None."""
         if self._rep_axis is None:
             return None
-        ref = reference_range(self._ranges, self.guidance.partial_rel)
+        ref = self._reference_range()
+        if ref is None or lim < 0 or float(d[: lim + 1].max()) < self.guidance.partial_rel * ref:
+            return None
         ax = self._settled_axis(ep, d, lim, min_deg=0.0)
         if ax is None or ref is None or ax[2] < self.guidance.partial_rel * ref:
             return None  # (a smaller shift of the rest leaves the reps readable)
@@ -1124,7 +1127,7 @@ class StreamAnalyzer:
             return self._reject("no range")
         # the rep's range can be no more than the peak above the lowest bottom
         # seen so far: a movement too small for any rep needs no fits
-        ref = reference_range(self._ranges, self.guidance.partial_rel)
+        ref = self._reference_range()
         least = MIN_RANGE_DEG if ref is None else max(MIN_RANGE_DEG, PARTIAL_MIN_REL * ref)
         if ref is None:
             least = max(least, MIN_FIRST_RANGE_DEG)
@@ -1364,6 +1367,15 @@ class StreamAnalyzer:
             if not np.isnan(acc).any():
                 self._noise_shake = shake_power(acc, self.fs)
         return self._noise_shake
+
+    def _reference_range(self) -> float | None:
+        """:func:`reference_range` of the reps so far, kept until the list's
+        end changes (a measurement appends one range; a re-measurement takes
+        back only that one)."""
+        key = (len(self._ranges), self._ranges[-1] if self._ranges else None)
+        if self._ref_cache[0] != key:
+            self._ref_cache = (key, reference_range(self._ranges, self.guidance.partial_rel))
+        return self._ref_cache[1]
 
     def _slow_noise(self, ep: _Episode, u: np.ndarray, f_lo: float) -> float:
         """Sensor noise and sway floor of the slow wobble measure above
