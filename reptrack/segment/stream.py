@@ -56,7 +56,8 @@ Pipeline
    direction (a heel dropped below a step, then raised) re-learns the bottom
    there (passing the rest direction on the way is not a return:
    :meth:`StreamAnalyzer._passing_through`); so does one that settles far
-   away for :data:`REBASE_STILL_S`.
+   away for :data:`REBASE_STILL_S`, and one that settles at a new level and
+   then makes a rep from there (:meth:`StreamAnalyzer._stepped_rest`).
 """
 
 from __future__ import annotations
