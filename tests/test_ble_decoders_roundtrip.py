@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from reptrack.ble.decoders import Samples, make_decoder
@@ -249,6 +249,7 @@ def test_nus_binary_bit_flip_fails_crc():
 )
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), drop=st.lists(st.integers(1, 10**6), min_size=1, max_size=3, unique=True))
+@example(seed=0, drop=[467])  # nus-text: the lost chunk takes the stream's last two lines
 def test_lost_packets_are_detected_exactly(pid, settings_, seed, drop):
     prof = PROFILES[pid]
     n = 400
@@ -284,7 +285,10 @@ def test_lost_packets_are_detected_exactly(pid, settings_, seed, drop):
     else:
         assert len(got_t) < n and dec.errors + (n - len(got_t)) > 0
         gaps = np.diff(got_t) > 1.5 / prof.sample_rate_hz
-        assert gaps.sum() >= 1  # visible in the device times
+        first_lost = int(np.setdiff1d(np.arange(n), idx).min())
+        if idx.max() > first_lost:  # a sample after the loss: it shows in the device times
+            assert gaps.sum() >= 1
+        # (a chunk lost with the stream's last lines leaves nothing after it to show a gap)
 
 
 def test_polar_frame_after_loss_is_not_smeared():
