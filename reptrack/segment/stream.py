@@ -921,16 +921,17 @@ class StreamAnalyzer:
         the last reps went (that plateau is a rep's top).  From the end of
         the return's confirmation window, while its signed tilt is at or past
         the rest direction and still moving away (by more than the onset
-        threshold per :data:`PASS_SPEED_WIN` confirmation windows), the decision waits -- up to
-        :data:`PASS_WAIT_S`; None while the data to decide have not arrived.
-        It passed through if the tilt reached minus :data:`CROSS_FRAC` of the
-        plateau level before it stalled for a confirmation window.  (A stall
-        ended the wait at once before, and a lift from the dropped heel that
-        slowed for a moment near the old rest -- sway, wobble -- read as a
-        return: the set that followed read inverted, 12 sets in 10 of 64
-        step sessions; now 2 sets.  Such a return that stops at rest is
-        decided one confirmation window later than before; every rep is
-        still reported within the 0.6 s budget.)
+        threshold over :data:`PASS_SPEED_WIN` confirmation windows), the
+        decision waits -- up to :data:`PASS_WAIT_S`; None while the data to
+        decide have not arrived.  It passed through if the tilt reached minus
+        :data:`CROSS_FRAC` of the plateau level before it stalled for a
+        confirmation window.  (A stall ended the wait at once before, and a
+        lift from the dropped heel that slowed for a moment near the old rest
+        -- sway, wobble, a slow 5-2-5 lift -- read as a return: the set that
+        followed read inverted, 12 sets in 10 of 64 step sessions; now none.
+        Such a return that stops at rest is decided up to two confirmation
+        windows later than before; every rep is still reported within the
+        0.6 s budget.)
         """
         n_c = int(RET_CONFIRM_S * self.fs)
         ax = self._settled_axis(ep, d, r)
@@ -942,8 +943,6 @@ class StreamAnalyzer:
         n_w = n_c + int(PASS_WAIT_S * self.fs)
         a = ep.start + r
         st = signed_tilt(self._gslice(a, min(a + n_w + 1, self._k_end)), ep.b, u)
-        if len(st) <= n_c:
-            return None if not final else False
         n_m = int(PASS_SPEED_WIN * n_c)
         if len(st) <= n_m:
             return None if not final else False
