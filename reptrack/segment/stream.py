@@ -411,7 +411,7 @@ class StreamAnalyzer:
         self._noise_shake = (0.0, 0.0)
         # slow-shake spectrum of the last rest read (metrics.slow_shake_spectrum)
         self._rest_slow: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
-        self._rest_slow_at = (0, 0)  # the grid span it was read from
+        self._rest_at = (0, 0)  # the grid span both floors were read from
         self._ep: _Episode | None = None
         self._last_end_idx: int | None = None
         self._after_wild = False
@@ -853,16 +853,15 @@ class StreamAnalyzer:
         if ref is None or lim < 0 or float(d[: lim + 1].max()) < self.guidance.partial_rel * ref:
             return None
         ax = self._settled_axis(ep, d, lim, min_deg=0.0)
-        if ax is None or ref is None or ax[2] < self.guidance.partial_rel * ref:
+        if ax is None or ax[2] < self.guidance.partial_rel * ref:
             return None  # (a smaller shift of the rest leaves the reps readable)
         p0, u, _, still = ax
         n = int(CROSS_HOLD_S * self.fs)
         held = (LONG_HOLD_X * self.guidance.hold_target_s + 1.0) * self.fs
-        if float(u @ self._rep_axis) > CROSS_REP_COS:
-            # where the last reps went: a rep's top, unless held longer than a pause
-            breaks = nonzero1d(np.diff(still) > 1)
-            if (int(still[breaks[0]]) if len(breaks) else int(still[-1])) + n - p0 < held:
-                return None
+        # where the last reps went: a rep's top, unless held longer than a pause
+        at_top = float(u @ self._rep_axis) > CROSS_REP_COS
+        if at_top and _first_run_end(still) + n - p0 < held:
+            return None
         g = self._gslice(ep.start + p0 - n, ep.start + lim + 1)
         gp = unit(g[: n + 1].mean(axis=0))
         dp = angle_from(g[n:], gp)
@@ -870,7 +869,7 @@ class StreamAnalyzer:
         if not len(off):
             return None
         mv = int(off[0])  # the next movement leaves the new level here
-        if float(u @ self._rep_axis) > CROSS_REP_COS and mv < held:
+        if at_top and mv < held:
             return None
         need = max(MIN_RANGE_DEG, self.guidance.partial_rel * ref)
         pk = mv + int(np.argmax(dp[mv:]))
@@ -908,10 +907,7 @@ class StreamAnalyzer:
         # end of that plateau: the end of the run of still windows it started
         # (a later still window -- a rep's top hold -- is not the bottom)
         n = int(CROSS_HOLD_S * self.fs)
-        run = first[first + n <= c]
-        breaks = nonzero1d(np.diff(run) > 1)
-        last = int(run[breaks[0]]) if len(breaks) else int(run[-1])
-        return c, last + n
+        return c, _first_run_end(first[first + n <= c]) + n
 
     def _passing_through(self, ep: _Episode, d: np.ndarray, r: int, final: bool) -> bool | None:
         """Is the return at ``r`` the rest direction being passed on the way
@@ -1280,7 +1276,8 @@ class StreamAnalyzer:
         if range_rel < self.guidance.partial_rel and max(lift_s, lower_s) < QUICK_PARTIAL_S and hold_s < self.guidance.hold_min_s:
             return self._reject("small, quick and not held (sway, a fidget)")
         # --- metrics
-        wob = wobble(acc[i0:i1], fs, self._rest_noise(ep))
+        self._read_rest(ep, u)
+        wob = wobble(acc[i0:i1], fs, self._noise_shake)
         # ... plus its slow part, from the tilt the fitted movement leaves
         tt = t[i0:i1]
         model = np.where(
@@ -1290,7 +1287,7 @@ class StreamAnalyzer:
         )
         f_lo = SLOW_WOBBLE_CYCLES / min(lift_s, lower_s)
         slow = slow_shake_power(slow_shake_spectrum(ep.tilt[ws + i0 : ws + i1] - model, fs), f_lo)
-        slow -= self._slow_noise(ep, u, f_lo)
+        slow -= slow_shake_power(self._rest_slow, f_lo)
         wob = float(np.sqrt(wob * wob + max(slow, 0.0)))
         ep.fit_end = end
         if end_seen > end:
@@ -1370,15 +1367,19 @@ class StreamAnalyzer:
         self.reject_reason = reason
         return None
 
-    def _rest_noise(self, ep: _Episode) -> tuple[float, float]:
-        """Sensor noise floor of the wobble measure from the rest before the rep."""
+    def _read_rest(self, ep: _Episode, u: np.ndarray) -> None:
+        """Read the wobble measure's noise floors from the rest before the rep,
+        once per rest: its high-pass part (:func:`shake_power`) and its slow
+        part (the slow-shake spectrum of the in-plane tilt: sensor noise and
+        sway).  A rest too short or holding a gap keeps the last floors read."""
         lo = max(ep.rest_lo, ep.start - int(3.0 * self.fs))
         hi = ep.start - int(1.0 * self.fs)
-        if hi - lo >= int(1.0 * self.fs):
+        if hi - lo >= int(1.0 * self.fs) and self._rest_at != (lo, hi):
             acc = self._aslice(lo, hi)
             if not np.isnan(acc).any():
                 self._noise_shake = shake_power(acc, self.fs)
-        return self._noise_shake
+                self._rest_slow = slow_shake_spectrum(signed_tilt(acc, ep.b, u), self.fs)
+                self._rest_at = (lo, hi)
 
     def _reference_range(self) -> float | None:
         """:func:`reference_range` of the reps so far, kept until the list's
@@ -1388,19 +1389,6 @@ class StreamAnalyzer:
         if self._ref_cache[0] != key:
             self._ref_cache = (key, reference_range(self._ranges, self.guidance.partial_rel))
         return self._ref_cache[1]
-
-    def _slow_noise(self, ep: _Episode, u: np.ndarray, f_lo: float) -> float:
-        """Sensor noise and sway floor of the slow wobble measure above
-        ``f_lo`` Hz: the in-plane tilt of the rest before the rep (or of the
-        last rest long enough to read)."""
-        lo = max(ep.rest_lo, ep.start - int(3.0 * self.fs))
-        hi = ep.start - int(1.0 * self.fs)
-        if hi - lo >= int(1.0 * self.fs) and self._rest_slow_at != (lo, hi):
-            acc = self._aslice(lo, hi)
-            if not np.isnan(acc).any():
-                self._rest_slow = slow_shake_spectrum(signed_tilt(acc, ep.b, u), self.fs)
-                self._rest_slow_at = (lo, hi)
-        return slow_shake_power(self._rest_slow, f_lo)
 
     # --------------------------------------------------------------- output
     def _emit_rep(self, rep: Rep, at: float) -> None:
@@ -1483,6 +1471,13 @@ def _still_far(d: np.ndarray, n: int, t_on: float, first: int, sway: float) -> i
     )
     hits = nonzero1d(still)
     return int(i[hits[0]]) - 1 if len(hits) else None
+
+
+def _first_run_end(starts: np.ndarray) -> int:
+    """Last element of the first run of consecutive integers in ``starts``
+    (non-empty, increasing): where a run of still windows ends."""
+    breaks = nonzero1d(np.diff(starts) > 1)
+    return int(starts[breaks[0]]) if len(breaks) else int(starts[-1])
 
 
 def _carry_forward(sel: np.ndarray, ok_idx: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
