@@ -198,6 +198,33 @@ def test_bouncing_seated_reps_are_counted_and_flagged() -> None:
     assert fast >= 15 and hit >= 0.7 * fast, (hit, fast)
 
 
+@pytest.mark.parametrize(("scenario", "seed", "rep"), [("acceptance-like", 1021, 28), ("random", 5005, 3)])
+def test_a_bounce_of_about_a_second_along_the_reps_is_a_rep(scenario: str, seed: int, rep: int) -> None:
+    """A bouncing rep of 1.2-1.3 s up and down, going the way the set's reps
+    go, is counted and flagged (it measured under the 1.25 s every rep must
+    last, and was taken for a fidget)."""
+    res = simulate(scenario_config(scenario, seed), seed)
+    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    truth = res.truth["reps"]
+    assert truth[rep - 1]["kind"] == "fast"
+    found = {j: i for i, j in _match(sess["reps"], truth)}
+    assert rep - 1 in found
+    assert {"lift_too_fast", "lower_too_fast"} <= set(sess["reps"][found[rep - 1]]["flags"])
+    assert len(sess["reps"]) == len(truth)
+
+
+@pytest.mark.parametrize(("scenario", "seed"), [("standing-fatigue", 5003), ("step-heel-drop", 5000)])
+def test_a_fidget_of_about_a_second_is_not_a_rep(scenario: str, seed: int) -> None:
+    """Fidgets of ~1 s and 3-4.5 deg between sets measure 1.1-1.4 s, as long
+    as a bounce: they go another way than the reps, so they are not counted."""
+    res = simulate(scenario_config(scenario, seed), seed)
+    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    fidgets = [d for d in res.truth["distractors"] if d["kind"] == "fidget"]
+    assert fidgets
+    for d in fidgets:
+        assert not [r for r in sess["reps"] if r["start"] < d["end"] + 0.5 and r["end"] > d["start"] - 0.5], d
+
+
 @pytest.mark.parametrize("seed", [15, 23, 30])
 def test_a_set_after_a_step_to_a_new_posture_is_read_from_the_new_rest(seed: int) -> None:
     """Seated sessions where the foot moved to a new position 7-8 s before a

@@ -155,6 +155,10 @@ SHIFT_FAST_S = 0.6
 #: down, and the fits widen a quick movement by ~0.3 s (a 0.8-s shuffle of the
 #: feet measures ~1.1 s).
 MIN_REP_S = 1.25
+#: ... or this (s) for a movement that goes the way the reps went (a bouncing
+#: rep of ~0.5 s up and down: fidgets of 1-1.25 s measured, in random
+#: directions, are not counted by MIN_REP_S; a bounce along the rep axis is).
+MIN_BOUNCE_S = 1.0
 #: Much bigger than the reference (x) and quick (lift + lower under BIG_QUICK_S
 #: seconds): a kick or a fidget, not a rep.
 BIG_QUICK_REL = 1.6
@@ -1237,12 +1241,8 @@ class StreamAnalyzer:
             return self._reject("dynamic acceleration")
         if hold_s > LONG_HOLD_X * self.guidance.hold_target_s + 1.0 and min(lift_s, lower_s) < SHIFT_FAST_S:
             return self._reject("quick shift held for long (a change of posture)")
-        if range_deg < SMALL_RANGE_DEG and min(lift_s, lower_s) < SMALL_FAST_S and not (
-            ref is not None
-            and range_deg >= self.guidance.partial_rel * ref
-            and self._rep_axis is not None
-            and float(u @ self._rep_axis) > FAST_REP_COS
-        ):
+        like_reps = self._like_last_reps(u, range_deg, ref)
+        if range_deg < SMALL_RANGE_DEG and min(lift_s, lower_s) < SMALL_FAST_S and not like_reps:
             return self._reject("small and quick (a fidget)")
         # (below the noise gate, a first rep is still one when both of its
         # transitions are clean: small seated raises at a slow rate, where
@@ -1266,7 +1266,9 @@ class StreamAnalyzer:
         if ref is None and lift_s < self.guidance.lift_min_s and lower_s < self.guidance.lower_min_s:
             return self._reject("quick out-and-back before any rep (a fidget, a shift of stance)")
         range_rel = range_deg / ref if ref else 1.0
-        if end - start < MIN_REP_S or (range_rel > BIG_QUICK_REL and lift_s + lower_s < BIG_QUICK_S):
+        if end - start < (MIN_BOUNCE_S if like_reps else MIN_REP_S) or (
+            range_rel > BIG_QUICK_REL and lift_s + lower_s < BIG_QUICK_S
+        ):
             return self._reject("quick out-and-back (a fidget)")
         if range_rel < PARTIAL_MIN_REL:
             return self._reject("below partial minimum")
@@ -1361,6 +1363,19 @@ class StreamAnalyzer:
                     elif a > b:
                         ia = ib = pk
         return ia, ib
+
+    def _like_last_reps(self, u: np.ndarray, range_deg: float, ref: float | None) -> bool:
+        """Does a movement along ``u`` (motion axis, sensor frame) of
+        ``range_deg`` look like the reps before it: at least the guidance's
+        partial fraction of the reference range, along the last rep's motion
+        axis (cosine above :data:`FAST_REP_COS`)?  A fidget or a shuffle of
+        the feet points anywhere; a bouncing rep goes the way the reps went."""
+        return (
+            ref is not None
+            and range_deg >= self.guidance.partial_rel * ref
+            and self._rep_axis is not None
+            and float(u @ self._rep_axis) > FAST_REP_COS
+        )
 
     def _reject(self, reason: str) -> None:
         """Record why the last movement was not a rep (debugging aid)."""
