@@ -19,7 +19,14 @@ from reptrack.io import read_recording
 from reptrack.metrics import G_MPS2, LEVER_ARM_M, median1d, moving_average, slow_shake_power, slow_shake_spectrum
 from reptrack.model import Recording
 from reptrack.segment.stream import LP_S, StreamAnalyzer
-from reptrack.segment.transitions import fit_rise, fit_transition, shape_accel, shape_curve, smoothing_s2
+from reptrack.segment.transitions import (
+    fit_rise,
+    fit_transition,
+    shape_accel,
+    shape_curve,
+    smoothing_s2,
+    with_magnitude,
+)
 from reptrack.sim import scenario_config, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,6 +106,42 @@ def test_fit_takes_back_the_widening_of_its_own_low_pass(shape: str, duration: f
     assert fixed[0].onset == pytest.approx(1.0, abs=0.03)
     assert fixed[0].offset == pytest.approx(1.0 + duration, abs=0.03)
     assert plain[0].duration_s > fixed[0].duration_s
+
+
+def _fit_errors(amp_mg: float) -> tuple[float, float]:
+    """Summed |onset error| + |offset error| (s) of 3-s movements of five
+    shapes x 30 noise draws, read from a tilt with sway-like noise (10 % of
+    the range, low-passed as the analyzer does), without and with a
+    magnitude whose S'' part peaks at ``amp_mg`` (in 3 mg of noise)."""
+    fs, dur = 50.0, 3.0
+    n = int(LP_S * fs)
+    t = np.arange(0.0, dur + 3.0, 1.0 / fs)
+    tau = (t - 1.0) / dur
+    plain = weighed = 0.0
+    for shape in ("beta(4,2.2)", "beta(3,3)", "cosine", "trapezoid(0.2)", "hesitation(0.5)"):
+        peak = float(np.abs(shape_accel(np.linspace(0.0, 1.0, 1001), shape)).max())
+        for seed in range(30):
+            rng = np.random.default_rng(seed)
+            y = moving_average(moving_average(shape_curve(tau, shape) + rng.normal(0, 0.1, len(t)), n), n)
+            mag = 1.0 + 1e-3 * (amp_mg * shape_accel(tau, shape) / peak + rng.normal(0, 3.0, len(t)))
+            fit = fit_transition(t, y)
+            assert fit is not None
+            both = with_magnitude(fit, moving_average(moving_average(mag, n), n))
+            plain += abs(fit.onset - 1.0) + abs(fit.offset - 1.0 - dur)
+            weighed += abs(both.onset - 1.0) + abs(both.offset - 1.0 - dur)
+    return plain, weighed
+
+
+def test_the_rise_of_the_shank_in_the_magnitude_sharpens_the_ends() -> None:
+    """A heel raise lifts the shank (and the lever arm turns its angular
+    acceleration into a tangential one): the magnitude of the acceleration
+    carries ``k theta''``, largest at the ends a noisy tilt cannot place.
+    With a 4 mg peak the summed onset/offset error drops by a fifth or more
+    (measured 1.52 -> 1.05 s); with no such signal it stays within 10 %."""
+    plain, weighed = _fit_errors(4.0)
+    assert weighed <= 0.8 * plain, (plain, weighed)
+    plain, weighed = _fit_errors(0.0)
+    assert weighed <= 1.1 * plain, (plain, weighed)
 
 
 def test_seated_sample_counts_every_rep_with_phase_times() -> None:

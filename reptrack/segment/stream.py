@@ -84,7 +84,7 @@ from ..metrics import (
 from ..model import GAP_FACTOR, Gap, Rep, SetSummary
 from ..signal.resample import GRID_HZ, GridResampler
 from ..signal.tilt import RAD2DEG, angle_between_rows, angle_from, motion_axis, signed_tilt, unit
-from .transitions import fit_rise, shape_curve, smoothing_s2
+from .transitions import fit_rise, shape_curve, smoothing_s2, with_magnitude
 
 # --- thresholds (see module docstring for their roles) ----------------------
 #: Each of the two causal moving averages of the detection direction (s).
@@ -254,6 +254,10 @@ SETTLE_S = 0.25
 #: A rep is reported at most this long (s) after its end (issue #5); a re-fit
 #: that would break it falls back to the previous attempt's measurement.
 LATENCY_BUDGET_S = 0.6
+#: ... and an end re-weighed earlier than the segmenter's is reported no
+#: earlier than the report time less the budget and this (s): one sample at
+#: 100 Hz, so the report is within the budget however the times round.
+LATENCY_MARGIN_S = 0.01
 #: Shortest wait (s) before a movement still on its way down is looked at again.
 ATTEMPT_S = 0.1
 #: ... and the longest: the rep may end before the next look (a fit can put
@@ -375,6 +379,8 @@ class _Episode:
     fast_rebase: bool = False  # follows a wild movement: re-learn rest quickly
     falling_until: float = 0.0  # (s) the tilt was seen still falling then: the rep had not ended
     fit_end: float = float("inf")  # (s) the fitted end of the last measurement (a rep may report a later one)
+    seg_end: float = float("inf")  # (s) the segmenter's end of the last measurement (a rep reports its own)
+    report_k: int | None = None  # grid index a rep measured now is reported at
 
 
 @dataclass
@@ -786,7 +792,7 @@ class StreamAnalyzer:
             self._emit_rep(rep, at=horizon / self.fs)
             if ep.axis is not None:  # (a rep always has its motion axis)
                 self._rep_axis = ep.axis[2]
-            end_idx = int(np.ceil(min(rep.end, ep.fit_end) * self.fs))
+            end_idx = int(np.ceil(min(ep.seg_end, ep.fit_end) * self.fs))
             self._last_end_idx = min(max(end_idx, ep.ret), k)
             # the bottom just measured is the freshest baseline (reps with
             # short rests never leave a still 2-s window for the rest logic)
@@ -1011,8 +1017,9 @@ class StreamAnalyzer:
             return True
         seed = ep.lower_fit
         n_ranges, n_wobbles = len(self._ranges), len(self._wobbles)
+        ep.report_k = horizon
         rep_or_wait = self._measure(ep, window_end, k)
-        if isinstance(rep_or_wait, Rep) and horizon / self.fs - rep_or_wait.end > LATENCY_BUDGET_S and ep.last_wait:
+        if isinstance(rep_or_wait, Rep) and horizon / self.fs - ep.seg_end > LATENCY_BUDGET_S and ep.last_wait:
             # this fit moved the end so far back that reporting now would break
             # the latency budget: report the previous attempt's measurement
             # (its window, its seed), which was within it -- deterministic, so
@@ -1029,6 +1036,7 @@ class StreamAnalyzer:
             if k >= nxt:
                 ep.attempt = k + 1
                 # give up waiting: measure with what we have
+                ep.report_k = k
                 res = self._measure(ep, k, k, force=True)
                 self._ep = None
                 if isinstance(res, Rep):
@@ -1052,7 +1060,7 @@ class StreamAnalyzer:
         del self._ranges[n_ranges:], self._wobbles[n_wobbles:]
         ep.lower_fit = prev[1]
         alt = self._measure(ep, prev[0], prev[0], force=True)
-        if isinstance(alt, Rep) and horizon / self.fs - alt.end <= LATENCY_BUDGET_S:
+        if isinstance(alt, Rep) and horizon / self.fs - ep.seg_end <= LATENCY_BUDGET_S:
             return alt
         del self._ranges[n_ranges:], self._wobbles[n_wobbles:]
         ep.lower_fit = seed
@@ -1292,9 +1300,24 @@ class StreamAnalyzer:
         slow -= slow_shake_power(self._rest_slow, f_lo)
         wob = float(np.sqrt(wob * wob + max(slow, 0.0)))
         ep.fit_end = end
-        if end_seen > end:
-            end = end_seen
-            lower_s = end - lower_start
+        # (what the segmenter goes on with: where the next movement is looked
+        # for, the latency budget's re-measurement)
+        ep.seg_end = max(end, end_seen)
+        # the reported instants: the fits re-weighed with the magnitude of the
+        # acceleration (the rise of the shank; transitions.with_magnitude)
+        mag = np.sqrt(np.einsum("ij,ij->i", acc, acc))
+        mag = moving_average(moving_average(mag, n_lp), n_lp)
+        lift, lower = with_magnitude(lift, mag[: mid + 1]), with_magnitude(lower, mag[mid:])
+        start, top, lower_start, end = lift.onset, lift.offset, lower.onset, lower.offset
+        if top > lower_start:
+            top = lower_start = 0.5 * (top + lower_start)
+        start = max(start, t[0] - 0.5)
+        end = max(end, ep.falling_until, (ep.ret / fs - DET_MA_S) if ep.ret is not None else end)
+        if ep.report_k is not None:
+            # (reported within the latency budget of the end it reports, as
+            # far as the segmenter's own end allows)
+            end = max(end, min(ep.seg_end, ep.report_k / fs - LATENCY_BUDGET_S + LATENCY_MARGIN_S))
+        lift_s, hold_s, lower_s = top - start, lower_start - top, end - lower_start
         wref = reference_wobble(self._wobbles)
         sds = (
             float(np.hypot(lift.onset_sd, lift.offset_sd)),
