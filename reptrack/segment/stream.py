@@ -1209,7 +1209,8 @@ class StreamAnalyzer:
         # long slow tail, a wobbling lower) is reported ending there.  (Only
         # the reported end: what the movement is -- rep or fidget -- and
         # where the next one is looked for stay on the fit.)
-        end_seen = max(end, ep.falling_until, (ep.ret / fs - DET_MA_S) if ep.ret is not None else end)
+        seen = max(ep.falling_until, (ep.ret / fs - DET_MA_S) if ep.ret is not None else 0.0)
+        end_seen = max(end, seen)
         # wait for SETTLE_S of data after the fitted end
         if not force and w_end == k_now and end + SETTLE_S > k_now / fs:
             return int(np.ceil((end + SETTLE_S) * fs))
@@ -1312,7 +1313,7 @@ class StreamAnalyzer:
         if top > lower_start:
             top = lower_start = 0.5 * (top + lower_start)
         start = max(start, t[0] - 0.5)
-        end = max(end, ep.falling_until, (ep.ret / fs - DET_MA_S) if ep.ret is not None else end)
+        end = max(end, seen)
         if ep.report_k is not None:
             # (reported within the latency budget of the end it reports, as
             # far as the segmenter's own end allows)

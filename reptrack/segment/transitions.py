@@ -80,7 +80,9 @@ RESIDUAL_CORR_S = 0.4
 #: Smallest improvement of the magnitude fit by its S'' term (in units of
 #: chi-square with one degree of freedom: ~8 % of windows pass it by chance)
 #: for :func:`with_magnitude` to use the magnitude.  (0 and 8 gave phase p95
-#: within 0.02-0.04 s of 3 on the 24 acceptance-like sessions without sway.)
+#: within 0.03 s of 3 on the 24 acceptance-like sessions without sway, with
+#: a first version of the step that also fed the segmenter's decisions;
+#: likelihood weights of 2x and 4x this term's were worse by 0.03-0.1 s.)
 MAG_MIN_GAIN = 3.0
 #: Spacing (s) of the points the magnitude is compared at (it is low-passed
 #: to ~2.5 Hz).
@@ -435,7 +437,7 @@ def with_magnitude(fit: TransitionFit, mag: np.ndarray) -> TransitionFit:
     ``S''`` part explains the magnitude significantly (:data:`MAG_MIN_GAIN`);
     a sensor that sees no translation leaves the fit as it was.  On the 24
     acceptance-like sessions without sway, phase p95 0.62/0.73/0.78 ->
-    0.58/0.64/0.71 s (README).
+    0.58/0.64/0.72 s (README).
     """
     ens = fit.ensemble
     if ens is None or len(mag) != ens.n_in:
