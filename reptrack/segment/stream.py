@@ -1245,8 +1245,11 @@ class StreamAnalyzer:
             return self._reject("no return to start level")
         i0 = max(int(np.floor((start - t[0]) * fs)), 0)
         i1 = min(int(np.ceil((end - t[0]) * fs)) + 1, len(acc))
-        mag = np.linalg.norm(acc[i0:i1], axis=1)
-        if len(mag) and float(np.sqrt(np.mean((mag - median1d(mag)) ** 2))) > MAX_DYN_G:
+        # the magnitude of the acceleration over the window: impacts (here),
+        # the shank's rise (the reported instants, below)
+        mag = np.sqrt(np.einsum("ij,ij->i", acc, acc))
+        rep_mag = mag[i0:i1]
+        if len(rep_mag) and float(np.sqrt(np.mean((rep_mag - median1d(rep_mag)) ** 2))) > MAX_DYN_G:
             return self._reject("dynamic acceleration")
         if hold_s > LONG_HOLD_X * self.guidance.hold_target_s + 1.0 and min(lift_s, lower_s) < SHIFT_FAST_S:
             return self._reject("quick shift held for long (a change of posture)")
@@ -1306,7 +1309,6 @@ class StreamAnalyzer:
         ep.seg_end = max(end, end_seen)
         # the reported instants: the fits re-weighed with the magnitude of the
         # acceleration (the rise of the shank; transitions.with_magnitude)
-        mag = np.sqrt(np.einsum("ij,ij->i", acc, acc))
         mag = moving_average(moving_average(mag, n_lp), n_lp)
         lift, lower = with_magnitude(lift, mag[: mid + 1]), with_magnitude(lower, mag[mid:])
         start, top, lower_start, end = lift.onset, lift.offset, lower.onset, lower.offset
