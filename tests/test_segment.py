@@ -136,10 +136,13 @@ def test_the_rise_of_the_shank_in_the_magnitude_sharpens_the_ends() -> None:
     """A heel raise lifts the shank (and the lever arm turns its angular
     acceleration into a tangential one): the magnitude of the acceleration
     carries ``k theta''``, largest at the ends a noisy tilt cannot place.
-    With a 4 mg peak the summed onset/offset error drops by a fifth or more
-    (measured 1.52 -> 1.05 s); with no such signal it stays within 10 %."""
+    With a 4 mg peak the summed onset/offset error of the 150 movements
+    drops by a third or more: measured 45.7 -> 28.4 s with the ends moved
+    on tilt and magnitude together (31.5 s, a drop of 31 %, from the
+    re-weighing of the tilt's templates alone).  With no such signal it
+    stays within 10 % (measured +5 %)."""
     plain, weighed = _fit_errors(4.0)
-    assert weighed <= 0.8 * plain, (plain, weighed)
+    assert weighed <= 0.66 * plain, (plain, weighed)
     plain, weighed = _fit_errors(0.0)
     assert weighed <= 1.1 * plain, (plain, weighed)
 

@@ -91,6 +91,16 @@ MAG_MIN_GAIN = 3.0
 #: Spacing (s) of the points the magnitude is compared at (it is low-passed
 #: to ~2.5 Hz).
 MAG_DT_S = 0.08
+#: Then the MAG_TEMPLATES templates weighed most have their onset and offset
+#: moved MAG_SHIFT_N steps of MAG_SHIFT_S (s) either way, every pair scored
+#: on tilt and magnitude together (a movement shorter than MIN_SHIFTED_S is
+#: not a candidate).  (With one template, or the three the tilt alone weighs
+#: most, most of the gain was lost; +-0.3 s in 0.1-s steps did as well at
+#: twice the cost.  This step costs ~0.1 ms per fit, ~0.07 s per hour.)
+MAG_TEMPLATES = 3
+MAG_SHIFT_N = 2
+MAG_SHIFT_S = 0.15
+MIN_SHIFTED_S = 0.15
 #: Re-estimations of the plateau levels in :func:`fit_rise` (each followed
 #: by a re-fit).  (One gave slightly better phase times on simulated
 #: sessions -- p95 1.66 / 1.27 / 1.75 s against 1.70 / 1.31 / 1.75 s on the
@@ -257,10 +267,13 @@ def _lookup(table: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def _pos_accel_tables() -> np.ndarray:
-    """S(tau) of every template over S''(tau) of every template, on the
-    uniform tau grid (2K, TABLE_N): one gather reads both."""
-    return np.vstack((_tables()[1], _accel_tables()))
+def _pos_accel_fine() -> np.ndarray:
+    """S(tau) of every template over S''(tau) of every template, on a
+    uniform tau grid of :data:`FINE_N` points, flattened (2K * FINE_N,): one
+    nearest-point gather reads both."""
+    grid, x = np.linspace(0.0, 1.0, TABLE_N), np.linspace(0.0, 1.0, FINE_N)
+    rows = np.vstack((_tables()[1], _accel_tables()))
+    return np.array([np.interp(x, grid, row) for row in rows]).ravel()
 
 
 def shape_curve(tau: np.ndarray, shape: str) -> np.ndarray:
@@ -381,7 +394,7 @@ def fit_transition(
     log_w = -0.5 * n_eff * (rss - best) / best
     if not all_ok:
         on_k, off_k = np.where(ok, on_k, 0.0), np.where(ok, off_k, 0.0)
-    ens = _Ensemble(t_ref, tr, step, n_in, n_sm, n_eff, on_k, off_k, log_w, ok)
+    ens = _Ensemble(t_ref, tr, step, n_in, n_sm, n_eff, on_k, off_k, log_w, ok, ys)
     return _summarise(ens, log_w, k, float(np.sqrt(rss[k])))
 
 
@@ -392,7 +405,8 @@ class _Ensemble:
     ``step`` of its ``n_in`` samples and the smoothing over ``n_smooth``
     samples), the effective number of independent points ``n_eff``, and per
     template its onset and offset (s, 0 where ``ok`` is False) and its log
-    weight from the tilt."""
+    weight from the tilt; ``ys`` the smoothed, normalised tilt it fitted, at
+    the decimated times."""
 
     t_ref: float
     tr: np.ndarray
@@ -404,6 +418,7 @@ class _Ensemble:
     off_k: np.ndarray
     log_w: np.ndarray
     ok: np.ndarray
+    ys: np.ndarray
 
 
 def _summarise(ens: _Ensemble, log_w: np.ndarray, k: int, rms: float) -> TransitionFit:
@@ -430,9 +445,9 @@ def _summarise(ens: _Ensemble, log_w: np.ndarray, k: int, rms: float) -> Transit
 
 
 def with_magnitude(fit: TransitionFit, mag: np.ndarray) -> TransitionFit:
-    """``fit`` re-weighed with the acceleration magnitude ``mag`` (g, (n,),
-    on the samples of the window the fit was made on, low-passed like the
-    tilt it fitted).
+    """``fit`` re-read with the acceleration magnitude ``mag`` (g, (n,), on
+    the samples of the window the fit was made on, low-passed like the tilt
+    it fitted).
 
     Why: a heel raise lifts the shank 3-8 cm, and the sensor's distance from
     the ankle turns the rep's angular acceleration into a tangential one with
@@ -441,49 +456,36 @@ def with_magnitude(fit: TransitionFit, mag: np.ndarray) -> TransitionFit:
     the templates differ -- at the ends, where the position has barely moved
     (a minimum-jerk lift has reached 75 % of its peak acceleration after 10 %
     of its time, 1 % of its range) -- and postural sway, a rotation, adds
-    almost nothing to it.  Each template is fitted to ``mag`` as ``c0 + c1 S
-    + c2 S''`` (free offset, a step for the per-axis scale errors of a part
-    turning under gravity, free amplitude), and its residual adds a
-    likelihood term to the tilt's weights.  The term is used only when the
-    ``S''`` part explains the magnitude significantly (:data:`MAG_MIN_GAIN`);
-    a sensor that sees no translation leaves the fit as it was.  On the 24
-    acceptance-like sessions without sway, phase p95 0.62/0.73/0.78 ->
-    0.58/0.64/0.72 s (README).
+    almost nothing to it.
+
+    How: each template is fitted to ``mag`` as ``c0 + c1 S + c2 S''`` (free
+    offset, a step for the per-axis scale errors of a part turning under
+    gravity, free amplitude), and its residual adds a likelihood term to the
+    tilt's weights -- only when the ``S''`` part explains the magnitude
+    significantly (:data:`MAG_MIN_GAIN`): a sensor that sees no translation
+    leaves the fit as it was.  Then the templates weighed most are moved
+    about their onsets and offsets (:data:`MAG_SHIFT_N` steps of
+    :data:`MAG_SHIFT_S`), and the candidates are averaged with weights from
+    the tilt's and the magnitude's residuals together: the tilt alone places
+    each template's ends by extrapolating from its middle.  Phase p95 on
+    the 24 acceptance-like sessions without sway: 0.62/0.73/0.78 s from the
+    tilt alone, 0.58/0.64/0.72 s re-weighed, 0.58/0.63/0.66 s with the ends
+    moved; on the unseen grid 1.16/1.03/1.13, 1.07/0.94/1.10 and
+    0.96/0.94/1.06 s (README).
     """
     ens = fit.ensemble
     if ens is None or len(mag) != ens.n_in:
         return fit
     ms = moving_average(mag, ens.n_smooth) if ens.n_in > 2 else np.asarray(mag, dtype=np.float64)
-    # (the low-passed magnitude carries nothing above ~2.5 Hz: a point every
-    # MAG_DT_S is enough, and keeps this cheap)
+    # (the low-passed magnitude and tilt carry nothing above ~2.5 Hz: a
+    # point every MAG_DT_S is enough, and keeps this cheap)
     tr = ens.tr
     sub = max(1, int(MAG_DT_S / (float(tr[1] - tr[0]) if len(tr) > 1 else MAG_DT_S)))
     tr, ms = tr[::sub], ms[:: ens.step * sub]
-    k_n = len(ens.on_k)
-    dur = np.where(ens.ok, ens.off_k - ens.on_k, 1.0)
-    scale = float(TABLE_N - 1) / dur
-    idx = np.multiply.outer(scale, tr)
-    idx -= ((ens.on_k - ens.t_ref) * scale)[:, None]
-    # S and S'' of every template at the window's points, in one gather
-    both = _read_at(_pos_accel_tables(), np.concatenate((idx, idx)))
-    pos, acc = both[:k_n], both[k_n:]
-    # least squares per template on [1, S, S''], centred (the constant drops
-    # out): sums of products of the centred regressors, (K,) each
-    n = float(len(ms))
     mc = ms - ms.mean()
-    ps, as_ = pos.sum(axis=1), acc.sum(axis=1)
-    spp = np.einsum("ij,ij->i", pos, pos) - ps * ps / n
-    spa = np.einsum("ij,ij->i", pos, acc) - ps * as_ / n
-    saa = np.einsum("ij,ij->i", acc, acc) - as_ * as_ / n
-    spm, sam = pos @ mc, acc @ mc
-    mm = float(mc @ mc)
-    # with S alone, then what S'' adds (its part not explained by S)
-    spp = np.where(ens.ok & (spp > 0.0), spp, np.inf)
-    rss2 = mm - spm * spm / spp
-    a_res = saa - spa * spa / spp
-    a_res = np.where(a_res > 0.0, a_res, np.inf)
-    m_res = sam - spa * spm / spp
-    rss3 = np.maximum(rss2 - m_res * m_res / a_res, 1e-18)
+    # 1. every template as the tilt fitted it
+    k_all = np.arange(len(ens.on_k))
+    _, rss2, rss3 = _magnitude_scores(ens, ens.on_k, np.where(ens.ok, ens.off_k, ens.on_k + 1.0), k_all, tr, mc)
     rss3 = np.where(ens.ok, rss3, np.inf)
     kb = int(np.argmin(rss3))
     best = float(rss3[kb])
@@ -492,7 +494,80 @@ def with_magnitude(fit: TransitionFit, mag: np.ndarray) -> TransitionFit:
     if not np.isfinite(gain) or gain < MAG_MIN_GAIN:
         return fit
     log_w = ens.log_w + np.where(ens.ok, -0.5 * ens.n_eff * (rss3 - best) / best, 0.0)
-    return _summarise(ens, log_w, int(np.argmax(log_w)), fit.rms)
+    # 2. the templates weighed most, their ends moved on a grid
+    order = np.argsort(-log_w)[:MAG_TEMPLATES]
+    order = order[np.isfinite(log_w[order])]
+    don, doff = _shift_grid(MAG_SHIFT_N, MAG_SHIFT_S)
+    on = (ens.on_k[order][:, None] + don).ravel()
+    off = (ens.off_k[order][:, None] + doff).ravel()
+    kk = np.repeat(order, len(don))
+    keep = off - on > MIN_SHIFTED_S
+    on, off, kk = on[keep], off[keep], kk[keep]
+    pos, _, rss3 = _magnitude_scores(ens, on, off, kk, tr, mc)
+    rt = pos - ens.ys[::sub]
+    rss_t = np.einsum("ij,ij->i", rt, rt)
+    bt = max(float(rss_t.min()), 1e-18)
+    bm = float(rss3.min())
+    w = np.exp(-0.5 * ens.n_eff * ((rss_t - bt) / bt + (rss3 - bm) / bm))
+    w /= w.sum()
+    onset = float(w @ on)
+    offset = float(w @ off)
+    noise_sd = TIMING_NOISE_K * fit.rms * (offset - onset)
+    don, doff = on - onset, off - offset
+    return TransitionFit(
+        onset=onset,
+        offset=offset,
+        shape=_tables()[0][int(kk[int(np.argmax(w))])],
+        rms=fit.rms,
+        onset_sd=float(np.sqrt(w @ (don * don) + noise_sd**2)),
+        offset_sd=float(np.sqrt(w @ (doff * doff) + noise_sd**2)),
+        ensemble=ens,
+    )
+
+
+def _magnitude_scores(
+    ens: _Ensemble, on: np.ndarray, off: np.ndarray, kk: np.ndarray, tr: np.ndarray, mc: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For candidate transitions -- template rows ``kk`` with onsets ``on``
+    and offsets ``off`` (s), (R,) each -- at the window times ``tr`` (s after
+    ``ens.t_ref``): the templates' positions S (R, n), and the residual sums
+    of squares of the centred magnitude ``mc`` (n,) fitted by S alone and by
+    S and S'' (least squares; the constant drops out with the centring)."""
+    r_n = len(on)
+    # the nearest point of the fine S-over-S'' table, for S and for S''
+    scale = float(FINE_N - 1) / (off - on)
+    idx = np.multiply.outer(scale, tr)
+    idx -= ((on - ens.t_ref) * scale - 0.5)[:, None]
+    np.maximum(idx, 0.0, out=idx)
+    np.minimum(idx, float(FINE_N - 1), out=idx)
+    pos_i = idx.astype(np.intp)
+    pos_i += (kk * FINE_N)[:, None]
+    x = _pos_accel_fine().take(np.concatenate((pos_i, pos_i + len(ens.on_k) * FINE_N))).reshape(2, r_n, -1)
+    n = float(len(mc))
+    pos, acc = x
+    sums = x.sum(axis=2)  # (2, R)
+    xm = x @ mc  # (2, R)
+    gram = np.einsum("aij,bij->abi", x, x)  # (2, 2, R)
+    spp = gram[0, 0] - sums[0] * sums[0] / n
+    spa = gram[0, 1] - sums[0] * sums[1] / n
+    saa = gram[1, 1] - sums[1] * sums[1] / n
+    spp = np.where(spp > 0.0, spp, np.inf)
+    rss2 = float(mc @ mc) - xm[0] * xm[0] / spp
+    # what S'' adds: its part not explained by S
+    a_res = saa - spa * spa / spp
+    a_res = np.where(a_res > 0.0, a_res, np.inf)
+    m_res = xm[1] - spa * xm[0] / spp
+    rss3 = np.maximum(rss2 - m_res * m_res / a_res, 1e-18)
+    return pos, rss2, rss3
+
+
+@lru_cache(maxsize=4)
+def _shift_grid(n: int, step: float) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of onset and offset shifts (s) of ``n`` steps of ``step``
+    either way, flattened: ((2n+1)^2,) each."""
+    d = np.arange(-n, n + 1) * step
+    a, b = np.meshgrid(d, d, indexing="ij")
+    return a.ravel(), b.ravel()
 
 
 def smoothing_s2(fs: float, *spans_s: float) -> float:
