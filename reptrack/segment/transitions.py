@@ -96,7 +96,9 @@ MAG_DT_S = 0.08
 #: on tilt and magnitude together (a movement shorter than MIN_SHIFTED_S is
 #: not a candidate).  (With one template, or the three the tilt alone weighs
 #: most, most of the gain was lost; +-0.3 s in 0.1-s steps did as well at
-#: twice the cost.  This step costs ~0.1 ms per fit, ~0.07 s per hour.)
+#: twice the cost.  This step costs ~0.1 ms per fit, ~0.07 s per hour.
+#: Five templates or +-0.45 s moved p95 by 0.01-0.03 s, not worth the
+#: ~0.05 ms more per fit.)
 MAG_TEMPLATES = 3
 MAG_SHIFT_N = 2
 MAG_SHIFT_S = 0.15
