@@ -505,6 +505,8 @@ def with_magnitude(fit: TransitionFit, mag: np.ndarray) -> TransitionFit:
     kk = np.repeat(order, len(don))
     keep = off - on > MIN_SHIFTED_S
     on, off, kk = on[keep], off[keep], kk[keep]
+    if len(on) == 0:  # (not expected: the unshifted fits are >= 0.15 s long)
+        return _summarise(ens, log_w, int(np.argmax(log_w)), fit.rms)
     pos, _, rss3 = _magnitude_scores(ens, on, off, kk, tr, mc)
     rt = pos - ens.ys[::sub]
     rss_t = np.einsum("ij,ij->i", rt, rt)
