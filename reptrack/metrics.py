@@ -93,7 +93,7 @@ def moving_average(x: np.ndarray, n: int) -> np.ndarray:
     m = len(x)
     c = np.empty((m + 1,) + np.shape(x)[1:])
     c[0] = 0.0
-    np.cumsum(x, axis=0, out=c[1:])
+    np.asarray(x).cumsum(axis=0, out=c[1:])  # (the method: no wrapper overhead)
     col = (slice(None),) + (None,) * (c.ndim - 1)  # a count per row, broadcast over columns
     if m <= 2 * h:
         i = np.arange(m)

@@ -352,7 +352,9 @@ def fit_transition(
     # w tau, w tau^2 and of w t, w tau t for every template in one product
     yi = (ym * float(FINE_N - 1) + 0.5).astype(np.intp)
     np.minimum(yi, FINE_N - 1, out=yi)
-    sums = np.stack((np.ones_like(tm), tm)) @ line[yi]
+    xt = np.empty((2, len(tm)))
+    xt[0], xt[1] = 1.0, tm
+    sums = xt @ line[yi]
     sw, sx, sxx = sums[0, :k_n], sums[0, k_n : 2 * k_n], sums[0, 2 * k_n :]
     mx = sx / sw
     my = sums[1, :k_n] / sw
@@ -593,7 +595,7 @@ def _with_lever(s: np.ndarray, t: np.ndarray, fit: TransitionFit, height: float,
     r/g (s^2), with the amplitude held below :data:`LEVER_MIN_S` durations.
     ``t`` is sorted; the term is zero outside the fitted movement."""
     d = max(fit.duration_s, 1e-3)
-    i0, i1 = np.searchsorted(t, (fit.onset, fit.offset), side="right")
+    i0, i1 = t.searchsorted((fit.onset, fit.offset), side="right")
     out = s.copy()
     tau = (t[i0:i1] - fit.onset) / d
     out[i0:i1] += lever_s2 * height * shape_accel(tau, fit.shape) / max(d, LEVER_MIN_S) ** 2
@@ -642,6 +644,7 @@ def fit_rise(
     with the final levels, or None when no fit exists.
     """
     fit = None
+    t = np.asarray(t, dtype=np.float64)
     # (callers sample on a uniform grid: its step is the span over the count)
     dt = float(t[-1] - t[0]) / (len(t) - 1) if len(t) > 1 else 1.0
     s_fit = s
@@ -672,8 +675,8 @@ def fit_rise(
             last_move = moved
         fit = nxt
         # (t is sorted: the spans by binary search)
-        b0, a0 = np.searchsorted(t, (fit.onset - LEVEL_S, fit.offset), side="left")
-        b1, a1 = np.searchsorted(t, (fit.onset, fit.offset + LEVEL_S), side="right")
+        b0, a0 = t.searchsorted((fit.onset - LEVEL_S, fit.offset), side="left")
+        b1, a1 = t.searchsorted((fit.onset, fit.offset + LEVEL_S), side="right")
         before, after = s[b0:b1], s[a0:a1]
         n_min = max(3, int(LEVEL_MIN_FRAC * LEVEL_S / dt))
         lo_new = median1d(before) if refine_lo and len(before) >= n_min else lo
