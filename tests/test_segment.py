@@ -5,6 +5,7 @@ no-rep recordings."""
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -145,6 +146,26 @@ def test_the_rise_of_the_shank_in_the_magnitude_sharpens_the_ends() -> None:
     assert weighed <= 0.66 * plain, (plain, weighed)
     plain, weighed = _fit_errors(0.0)
     assert weighed <= 1.1 * plain, (plain, weighed)
+
+
+def test_a_clean_step_with_a_noisy_magnitude_gives_finite_instants() -> None:
+    """An instant step of the tilt (27 samples at 100 Hz) and a magnitude of
+    pure noise: the tilt's residuals sit at their floor, and weights taken
+    relative to the tilt's and the magnitude's best candidates separately
+    all underflowed (0 / 0: NaN instants and a warning).  Relative to the
+    best candidate on both together they stay finite, around the step."""
+    t = np.arange(27) / 100.0
+    y = np.r_[np.zeros(13), np.ones(14)]
+    noise = [-0.896, -1.292, -0.114, -0.412, -1.077, -0.319, 0.868, 1.049, -0.199, -0.063, -0.9, -0.884, -1.037, -0.671]
+    noise += [-0.941, 1.533, -0.62, 1.012, 0.8, 1.882, 1.056, 0.34, -0.653, 0.714, -1.151, 1.703, -0.934]
+    mag = 1.0 + 1e-3 * np.array(noise)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = fit_transition(t, y)
+        assert fit is not None
+        both = with_magnitude(fit, mag)
+    assert np.isfinite([both.onset, both.offset, both.onset_sd, both.offset_sd]).all()
+    assert both.onset < 0.13 < both.offset
 
 
 def test_seated_sample_counts_every_rep_with_phase_times() -> None:

@@ -429,7 +429,7 @@ def _summarise(ens: _Ensemble, log_w: np.ndarray, k: int, rms: float) -> Transit
     """The model average of the templates of ``ens`` under log weights
     ``log_w`` (best template ``k``, whose RMS residual is ``rms``)."""
     names = _tables()[0]
-    wts = np.exp(log_w)
+    wts = np.exp(log_w - log_w.max())  # (max 0 from fit_transition; a sum of terms may not be)
     wts /= wts.sum()
     onset = float(wts @ ens.on_k)
     offset = float(wts @ ens.off_k)
@@ -514,7 +514,10 @@ def with_magnitude(fit: TransitionFit, mag: np.ndarray) -> TransitionFit:
     rss_t = np.einsum("ij,ij->i", rt, rt)
     bt = max(float(rss_t.min()), 1e-18)
     bm = float(rss3.min())
-    w = np.exp(-0.5 * ens.n_eff * ((rss_t - bt) / bt + (rss3 - bm) / bm))
+    e = (rss_t - bt) / bt + (rss3 - bm) / bm
+    # (relative to the best candidate on both together: a noise-free window,
+    # whose residuals sit at the floor, would otherwise underflow every weight)
+    w = np.exp(-0.5 * ens.n_eff * (e - e.min()))
     w /= w.sum()
     onset = float(w @ on)
     offset = float(w @ off)
