@@ -447,3 +447,37 @@ def test_median1d_is_the_median(values: list[float]) -> None:
     """The segmenter's fast median gives exactly numpy's median."""
     x = np.array(values)
     assert median1d(x) == float(np.median(x))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    n=st.integers(3, 300),
+    rate=st.sampled_from([12.5, 25.0, 50.0, 100.0]),
+    seed=st.integers(0, 2**32 - 1),
+    kind=st.sampled_from(["noise", "ramp", "step", "clean ramp", "flat"]),
+    mag_sd=st.sampled_from([0.0, 1e-4, 1e-3, 1e-2]),
+)
+def test_fits_of_any_window_are_finite_or_none(n: int, rate: float, seed: int, kind: str, mag_sd: float) -> None:
+    """Whatever a window holds -- noise, a ramp, an instant step, a flat line
+    -- the transition fit and its magnitude re-reading give finite instants
+    and sds, or no fit; never a NaN in the JSON, never a numpy warning."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / rate + rng.uniform(0.0, 3000.0)
+    u = (t - t[0]) / max(float(t[-1] - t[0]), 1e-3)
+    y = {
+        "noise": rng.normal(0.5, 0.5, n),
+        "ramp": np.clip(u * rng.uniform(0.5, 3.0) - rng.uniform(0.0, 1.0), 0.0, 1.0) + rng.normal(0.0, 0.1, n),
+        "step": (np.arange(n) >= n // 2).astype(float),
+        "clean ramp": np.clip(u * rng.uniform(0.5, 3.0) - rng.uniform(0.0, 1.0), 0.0, 1.0),
+        "flat": np.full(n, rng.uniform(-1.0, 2.0)),
+    }[kind]
+    mag = 1.0 + mag_sd * rng.normal(0.0, 1.0, n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit = fit_transition(t, y)
+        if fit is None:
+            return
+        both = with_magnitude(fit, mag)
+    for f in (fit, both):
+        assert np.isfinite([f.onset, f.offset, f.onset_sd, f.offset_sd]).all()
+        assert f.offset > f.onset
