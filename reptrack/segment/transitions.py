@@ -515,8 +515,9 @@ def with_magnitude(fit: TransitionFit, mag: np.ndarray) -> TransitionFit:
     bt = max(float(rss_t.min()), 1e-18)
     bm = float(rss3.min())
     e = (rss_t - bt) / bt + (rss3 - bm) / bm
-    # (relative to the best candidate on both together: a noise-free window,
-    # whose residuals sit at the floor, would otherwise underflow every weight)
+    # (relative to the best candidate on both together: when the tilt's and
+    # the magnitude's bests are different candidates and a residual sits at
+    # its floor -- an instant step -- every weight would underflow to 0)
     w = np.exp(-0.5 * ens.n_eff * (e - e.min()))
     w /= w.sum()
     onset = float(w @ on)
