@@ -217,12 +217,32 @@ def _fine_tables() -> tuple[np.ndarray, np.ndarray]:
     at p99 against linear interpolation on the :data:`TABLE_N` grid, and a
     fit took ~25 % less time.)"""
     _, cdf, pdf, inv = _tables()
-    x = np.linspace(0.0, 1.0, FINE_N)
-    tau = np.array([np.interp(x, np.linspace(0.0, 1.0, TABLE_N), row) for row in inv])
+    tau = _on_fine_grid(inv)
     w = _lookup(pdf, tau) ** 2
     line = np.ascontiguousarray(np.vstack((w, w * tau, w * tau * tau)).T)
-    fine_cdf = np.array([np.interp(x, np.linspace(0.0, 1.0, TABLE_N), row) for row in cdf])
-    return line, fine_cdf
+    return line, _on_fine_grid(cdf)
+
+
+def _on_fine_grid(rows: np.ndarray) -> np.ndarray:
+    """Rows tabulated on the :data:`TABLE_N` grid, interpolated onto the
+    :data:`FINE_N` grid (both uniform on [0, 1])."""
+    grid, x = np.linspace(0.0, 1.0, TABLE_N), np.linspace(0.0, 1.0, FINE_N)
+    return np.array([np.interp(x, grid, row) for row in rows])
+
+
+def _fine_index(row_off: np.ndarray, t0: np.ndarray, dur: np.ndarray, tr: np.ndarray) -> np.ndarray:
+    """Flat index, into a table of :data:`FINE_N`-point rows, of the nearest
+    point of S's argument ``(tr - t0) / dur`` (clipped to [0, 1]) for each
+    candidate: onset ``t0`` and duration ``dur`` (s, (R,) each, times on the
+    origin of ``tr``), its row's flat offset ``row_off`` (R, 1): (R, n)."""
+    scale = float(FINE_N - 1) / dur
+    idx = np.multiply.outer(scale, tr)
+    idx -= (t0 * scale - 0.5)[:, None]
+    np.maximum(idx, 0.0, out=idx)
+    np.minimum(idx, float(FINE_N - 1), out=idx)
+    pos = idx.astype(np.intp)
+    pos += row_off
+    return pos
 
 
 @lru_cache(maxsize=4)
@@ -238,7 +258,7 @@ def _grid_split(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     is overwritten with the fraction (and returned).
 
     (Clipped with the ufuncs in place: the same numbers as ``np.clip`` without
-    its call overhead; this runs ~10k times per hour of data.)
+    its call overhead.)
     """
     np.maximum(idx, 0.0, out=idx)
     np.minimum(idx, float(TABLE_N - 1), out=idx)
@@ -273,9 +293,7 @@ def _pos_accel_fine() -> np.ndarray:
     """S(tau) of every template over S''(tau) of every template, on a
     uniform tau grid of :data:`FINE_N` points, flattened (2K * FINE_N,): one
     nearest-point gather reads both."""
-    grid, x = np.linspace(0.0, 1.0, TABLE_N), np.linspace(0.0, 1.0, FINE_N)
-    rows = np.vstack((_tables()[1], _accel_tables()))
-    return np.array([np.interp(x, grid, row) for row in rows]).ravel()
+    return _on_fine_grid(np.vstack((_tables()[1], _accel_tables()))).ravel()
 
 
 def shape_curve(tau: np.ndarray, shape: str) -> np.ndarray:
@@ -368,14 +386,7 @@ def fit_transition(
     t0 = my - dur * mx
     # Score each template on the whole (smoothed) window in y: the model's
     # nearest table point is (t - t0) / D scaled to the grid, rounded
-    scale = float(FINE_N - 1) / dur
-    idx = np.multiply.outer(scale, tr)
-    idx -= (t0 * scale - 0.5)[:, None]
-    np.maximum(idx, 0.0, out=idx)
-    np.minimum(idx, float(FINE_N - 1), out=idx)
-    pos = idx.astype(np.intp)
-    pos += _row_offsets(k_n, FINE_N)
-    d = fine_cdf.ravel().take(pos)
+    d = fine_cdf.ravel().take(_fine_index(_row_offsets(k_n, FINE_N), t0, dur, tr))
     d -= ys
     rss = np.einsum("ij,ij->i", d, d) / len(ys)
     all_ok = bool(ok.all())
@@ -545,13 +556,7 @@ def _magnitude_scores(
     S and S'' (least squares; the constant drops out with the centring)."""
     r_n = len(on)
     # the nearest point of the fine S-over-S'' table, for S and for S''
-    scale = float(FINE_N - 1) / (off - on)
-    idx = np.multiply.outer(scale, tr)
-    idx -= ((on - ens.t_ref) * scale - 0.5)[:, None]
-    np.maximum(idx, 0.0, out=idx)
-    np.minimum(idx, float(FINE_N - 1), out=idx)
-    pos_i = idx.astype(np.intp)
-    pos_i += (kk * FINE_N)[:, None]
+    pos_i = _fine_index((kk * FINE_N)[:, None], on - ens.t_ref, off - on, tr)
     x = _pos_accel_fine().take(np.concatenate((pos_i, pos_i + len(ens.on_k) * FINE_N))).reshape(2, r_n, -1)
     n = float(len(mc))
     pos, acc = x
