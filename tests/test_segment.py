@@ -280,6 +280,26 @@ def test_a_bounce_of_about_a_second_along_the_reps_is_a_rep(scenario: str, seed:
     assert len(sess["reps"]) == len(truth)
 
 
+@pytest.mark.parametrize(
+    ("scenario", "seed", "rep"), [("acceptance-like", 2011, 21), ("random", 3006, 6), ("seated-3x15", 3006, 43)]
+)
+def test_a_quick_rep_with_a_short_top_is_a_rep(scenario: str, seed: int, rep: int) -> None:
+    """A rep lifted in 0.5-0.6 s and held at the top for under 0.2 s, along
+    the set's reps: the smoothed tilt shows no plateau, so its lower's fit
+    starts part-way up the lift and the two fits overlap.  Where they meet is
+    weighed by their sds (the lower's onset is extrapolated); at their plain
+    mean the lift measured under 0.35 s and the rep was dropped as too quick
+    (25, 200 and 52 Hz)."""
+    res = simulate(scenario_config(scenario, seed), seed)
+    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    truth = res.truth["reps"]
+    assert truth[rep - 1]["kind"] == "fast" and truth[rep - 1]["lift_s"] < 0.65
+    found = {j: i for i, j in _match(sess["reps"], truth)}
+    assert rep - 1 in found
+    assert {"lift_too_fast", "no_pause"} <= set(sess["reps"][found[rep - 1]]["flags"])
+    assert len(sess["reps"]) == len(truth)
+
+
 @pytest.mark.parametrize(("scenario", "seed"), [("standing-fatigue", 5003), ("step-heel-drop", 5000)])
 def test_a_fidget_of_about_a_second_is_not_a_rep(scenario: str, seed: int) -> None:
     """Fidgets of ~1 s and 3-4.5 deg between sets measure 1.1-1.4 s, as long

@@ -1226,8 +1226,6 @@ class StreamAnalyzer:
         # the level the lift started at: it may resume (a hesitation)
         if not force and w_end == k_now and settled_away and end + LEVEL_WAIT_S > k_now / fs:
             return k_now + max(1, int(ATTEMPT_S * fs))
-        if top > lower_start:
-            top = lower_start = 0.5 * (top + lower_start)
         start = max(start, t[0] - 0.5)
         # the range: from the bottoms to the plateau's levels at its start and
         # its end (a plateau may drift)
@@ -1235,6 +1233,9 @@ class StreamAnalyzer:
         l1a = median1d(s[ia : min(ia + nt, ib) + 1])
         l1b = median1d(s[max(ib - nt, ia) : ib + 1])
         range_deg = 0.5 * (l1a + l1b) - 0.5 * (l0b + l0a)
+        like_reps = self._like_last_reps(u, range_deg, ref)
+        if top > lower_start:
+            top = lower_start = _meeting_point(top, lift.offset_sd, lower_start, lower.onset_sd, like_reps)
         lift_s, hold_s, lower_s = top - start, lower_start - top, end - lower_start
         # --- acceptance
         if not (MIN_RANGE_DEG <= range_deg <= MAX_RANGE_DEG):
@@ -1253,7 +1254,6 @@ class StreamAnalyzer:
             return self._reject("dynamic acceleration")
         if hold_s > LONG_HOLD_X * self.guidance.hold_target_s + 1.0 and min(lift_s, lower_s) < SHIFT_FAST_S:
             return self._reject("quick shift held for long (a change of posture)")
-        like_reps = self._like_last_reps(u, range_deg, ref)
         if range_deg < SMALL_RANGE_DEG and min(lift_s, lower_s) < SMALL_FAST_S and not like_reps:
             return self._reject("small and quick (a fidget)")
         # (below the noise gate, a first rep is still one when both of its
@@ -1313,7 +1313,7 @@ class StreamAnalyzer:
         lift, lower = with_magnitude(lift, mag[: mid + 1]), with_magnitude(lower, mag[mid:])
         start, top, lower_start, end = lift.onset, lift.offset, lower.onset, lower.offset
         if top > lower_start:
-            top = lower_start = 0.5 * (top + lower_start)
+            top = lower_start = _meeting_point(top, lift.offset_sd, lower_start, lower.onset_sd, like_reps)
         start = max(start, t[0] - 0.5)
         end = max(end, seen)
         if ep.report_k is not None:
@@ -1485,6 +1485,23 @@ class StreamAnalyzer:
         if first < len(d):
             self._trace_t.append(np.arange(a + first, a + len(d), step) / self.fs)
             self._trace_d.append(d[first::step].astype(np.float32))
+
+
+def _meeting_point(top: float, top_sd: float, lower_start: float, lower_start_sd: float, weighed: bool) -> float:
+    """Where a lift fitted to end at ``top`` and a lower fitted to start at
+    ``lower_start`` (s; the lower first: the fits overlap, no pause) meet.
+
+    ``weighed``: their inverse-variance mean by their sds (s), so a fit whose
+    instant lies outside its window (extrapolated, a large sd) gives way --
+    for a movement like the reps before it (a quick rep whose top is too short
+    for the plateau split: its lower's onset extrapolated back into the lift
+    would cut the lift below :data:`MIN_PHASE_S`).  Else their plain mean: a
+    fidget's or a drift's fits overlapping by far make a phase too short,
+    which rejects it (weighed, 3 rest-only sessions of 24 gained false reps)."""
+    if not weighed:
+        return 0.5 * (top + lower_start)
+    w1, w2 = 1.0 / max(top_sd, 1e-3) ** 2, 1.0 / max(lower_start_sd, 1e-3) ** 2
+    return (w1 * top + w2 * lower_start) / (w1 + w2)
 
 
 def _still_far(d: np.ndarray, n: int, t_on: float, first: int, sway: float) -> int | None:
