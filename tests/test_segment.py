@@ -300,6 +300,25 @@ def test_a_quick_rep_with_a_short_top_is_a_rep(scenario: str, seed: int, rep: in
     assert len(sess["reps"]) == len(truth)
 
 
+@pytest.mark.parametrize("seed", [25, 36])
+def test_a_set_after_a_strap_slip_and_a_step_of_the_foot_is_read_from_its_rest(seed: int) -> None:
+    """Seated sessions where, before the third set, the strap slipped and the
+    foot shuffled (a fidget, a step): the movement settles at three or four
+    levels before the set starts from the last one.  Every rep of the set is
+    found (only the first level was tried, and the episode ran to its 30-s
+    limit: the rest was re-learnt part-way through a rep and the set read
+    upside down, 14-15 reps off)."""
+    res = simulate(scenario_config("seated-3x15", seed), seed)
+    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    truth = res.truth["reps"]
+    assert [d for d in res.truth["distractors"] if d["kind"] == "slip" and 330 < d["start"] < 390]
+    found = {j for _, j in _match(sess["reps"], truth)}
+    third = [j for j, t in enumerate(truth) if t["set"] == 3]
+    assert len(third) == 15 and set(third) <= found
+    pairs = _match(sess["reps"], truth)
+    assert 2 * len(pairs) / (len(sess["reps"]) + len(truth)) >= 0.97
+
+
 @pytest.mark.parametrize(("scenario", "seed"), [("standing-fatigue", 5003), ("step-heel-drop", 5000)])
 def test_a_fidget_of_about_a_second_is_not_a_rep(scenario: str, seed: int) -> None:
     """Fidgets of ~1 s and 3-4.5 deg between sets measure 1.1-1.4 s, as long

@@ -147,6 +147,8 @@ FAST_REP_COS = 0.95
 #: sessions.)
 STEP_REP_COS = 0.9
 STEP_MARGIN_S = 0.3
+#: ... trying at most this many levels the movement settled at in turn.
+STEP_LEVELS = 6
 #: A sudden move (lift or lower under SHIFT_FAST_S) held longer than
 #: LONG_HOLD_X x the guidance's pause + 1 s is a change of posture.
 LONG_HOLD_X = 3.0
@@ -856,7 +858,11 @@ class StreamAnalyzer:
         the movement settled at a new level -- not where the last reps went
         -- and then made a rep-like out-and-back *from that level*, the way
         the last rep went, and came back to it: a step to a new posture (or
-        a strap slip) before a set, the new level its rest.  Else None."""
+        a strap slip) before a set, the new level its rest.  Else None.
+
+        A move from the level that is no such rep but settles again (a strap
+        slipping after a step of the foot) gives the next level to try, up
+        to :data:`STEP_LEVELS` levels."""
         if self._rep_axis is None:
             return None
         ref = self._reference_range()
@@ -869,29 +875,52 @@ class StreamAnalyzer:
         n = int(CROSS_HOLD_S * self.fs)
         held = (LONG_HOLD_X * self.guidance.hold_target_s + 1.0) * self.fs
         # where the last reps went: a rep's top, unless held longer than a pause
-        at_top = float(u @ self._rep_axis) > CROSS_REP_COS
-        if at_top and _first_run_end(still) + n - p0 < held:
+        if float(u @ self._rep_axis) > CROSS_REP_COS and _first_run_end(still) + n - p0 < held:
             return None
+        for _ in range(STEP_LEVELS):
+            found, p_next = self._rep_from_level(ep, lim, p0, u, ref, held)
+            if found is not None or p_next is None:
+                return found
+            p0 = p_next
+            u = motion_axis(self._gslice(ep.start + p0, ep.start + p0 + 1)[0], ep.b)
+            if u is None:
+                return None
+        return None
+
+    def _rep_from_level(
+        self, ep: _Episode, lim: int, p0: int, u: np.ndarray, ref: float, held: float
+    ) -> tuple[tuple[int, int] | None, int | None]:
+        """:meth:`_stepped_rest` from the level the movement holds at ``p0``
+        (index from its start; ``u`` its direction from rest): the answer, and
+        when there is none, where the move that left the level settled (the
+        next level to try) or None."""
+        n = int(CROSS_HOLD_S * self.fs)
+        at_top = float(u @ self._rep_axis) > CROSS_REP_COS
         g = self._gslice(ep.start + p0 - n, ep.start + lim + 1)
         gp = unit(g[: n + 1].mean(axis=0))
         dp = angle_from(g[n:], gp)
         off = nonzero1d(dp > self._t_on)
         if not len(off):
-            return None
-        mv = int(off[0])  # the next movement leaves the new level here
-        if at_top and mv < held:
-            return None
+            return None, None
+        mv = int(off[0])  # the next movement leaves the level here
         need = max(MIN_RANGE_DEG, self.guidance.partial_rel * ref)
         pk = mv + int(np.argmax(dp[mv:]))
-        if dp[pk] < need:
-            return None
         way = motion_axis(g[n + pk], gp)
-        if way is None or float(way @ self._rep_axis) < STEP_REP_COS:
-            return None
-        back = nonzero1d(dp[pk:] < max(self._t_on * T_OFF_FRAC, RET_PEAK_FRAC * dp[pk]))
-        if not len(back):
-            return None
-        return p0 + pk + int(back[0]), p0 + max(mv - int(STEP_MARGIN_S * self.fs), 0)
+        # (a level where the last reps went, left sooner than a pause allows,
+        # is a rep's top: no rest -- but where its move settles may be one)
+        if not (at_top and mv < held) and dp[pk] >= need and way is not None and float(way @ self._rep_axis) >= STEP_REP_COS:
+            back = nonzero1d(dp[pk:] < max(self._t_on * T_OFF_FRAC, RET_PEAK_FRAC * dp[pk]))
+            if len(back):
+                return (p0 + pk + int(back[0]), p0 + max(mv - int(STEP_MARGIN_S * self.fs), 0)), None
+        # (the move settles where dp varies by less than the onset threshold
+        # over CROSS_HOLD_S)
+        if len(dp) - mv < n + 2:
+            return None, None
+        lo, hi = _rolling_min_max(dp[mv:], n + 1)
+        settled = nonzero1d(hi - lo < self._t_on)
+        if not len(settled):
+            return None, None
+        return None, p0 + mv + int(settled[0]) + n
 
     def _crossing(self, ep: _Episode, d: np.ndarray, lim: int) -> tuple[int, int] | None:
         """(index, end of the plateau) when the movement crossed the rest
