@@ -319,6 +319,20 @@ def test_a_set_after_a_strap_slip_and_a_step_of_the_foot_is_read_from_its_rest(s
     assert 2 * len(pairs) / (len(sess["reps"]) + len(truth)) >= 0.97
 
 
+@pytest.mark.parametrize("sway_deg", [0.0, 0.03])
+def test_a_set_after_a_strap_slip_that_settled_off_rest_is_read_from_there(sway_deg: float) -> None:
+    """A seated session whose strap slipped 3 deg off the rest (and the foot
+    fidgeted) before the third set: that movement is no rep, and it settled
+    there, so that level is the rest.  All 43 reps are found (the old rest
+    was kept: the next movement began at once and ran to the 30-s episode
+    limit, and the set's first 4-6 reps were lost)."""
+    res = simulate(replace(scenario_config("acceptance-like", 6010), sway_deg=sway_deg), 6010)
+    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    truth = res.truth["reps"]
+    assert [d for d in res.truth["distractors"] if d["kind"] == "slip" and 310 < d["start"] < 330]
+    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"]) == 43
+
+
 @pytest.mark.parametrize(("scenario", "seed"), [("standing-fatigue", 5003), ("step-heel-drop", 5000)])
 def test_a_fidget_of_about_a_second_is_not_a_rep(scenario: str, seed: int) -> None:
     """Fidgets of ~1 s and 3-4.5 deg between sets measure 1.1-1.4 s, as long

@@ -57,7 +57,9 @@ Pipeline
    there (passing the rest direction on the way is not a return:
    :meth:`StreamAnalyzer._passing_through`); so does one that settles far
    away for :data:`REBASE_STILL_S`, and one that settles at a new level and
-   then makes a rep from there (:meth:`StreamAnalyzer._stepped_rest`).
+   then makes a rep from there (:meth:`StreamAnalyzer._stepped_rest`), and
+   one that is no rep and settles far from rest, away from where the reps go
+   (:meth:`StreamAnalyzer._rest_where_settled`).
 """
 
 from __future__ import annotations
@@ -235,6 +237,13 @@ PASS_WAIT_S = 2.0
 PASS_SPEED_WIN = 2
 #: Still data after a rep's end (s) needed to take that bottom as the baseline.
 FRESH_BOTTOM_S = 0.3
+#: A movement that is no rep and returned by settling this far from the rest
+#: -- more than SETTLED_OFF_K onset thresholds and SETTLED_OFF_REL reference
+#: ranges -- leaves its level as the rest (StreamAnalyzer._rest_where_settled).
+#: (Above one onset threshold, with no reference needed: 2 exact counts fewer
+#: on 24 acceptance-like sessions, false reps in rest-only sessions.)
+SETTLED_OFF_K = 4.0
+SETTLED_OFF_REL = 0.5
 #: A movement's measurement window may start this long (s) before the previous
 #: rep's fitted end.
 PRE_BACK_S = 0.5
@@ -383,6 +392,7 @@ class _Episode:
     fit_end: float = float("inf")  # (s) the fitted end of the last measurement (a rep may report a later one)
     seg_end: float = float("inf")  # (s) the segmenter's end of the last measurement (a rep reports its own)
     report_k: int | None = None  # grid index a rep measured now is reported at
+    settled_off: bool = False  # returned by settling far from rest (SETTLED_OFF_K, SETTLED_OFF_REL)
 
 
 @dataclass
@@ -780,6 +790,8 @@ class StreamAnalyzer:
         ep.peak = float(d[: r + 1].max())
         ep.ret = ep.start + r
         ep.attempt = ep.ret
+        ref = self._reference_range()
+        ep.settled_off = r == r2 and ref is not None and float(d[r]) > max(SETTLED_OFF_K * self._t_on, SETTLED_OFF_REL * ref)
         return True
 
     def _finalise(self, ep: _Episode, rep: Rep | None, k: int, cut: int | None, horizon: int) -> None:
@@ -790,6 +802,8 @@ class StreamAnalyzer:
         self._after_wild = rep is None and (ep.wild or ep.fast_rebase)
         if rep is None and ep.wild:
             self._wild_end = ep.ret
+        if rep is None:
+            self._rest_where_settled(ep)
         if rep is not None:
             self._emit_rep(rep, at=horizon / self.fs)
             if ep.axis is not None:  # (a rep always has its motion axis)
@@ -813,6 +827,23 @@ class StreamAnalyzer:
         self._pos = max((cut if cut is not None else ep.ret) + 1, self._idle_start)
         if cut is None:
             self._pos = max(self._pos, min(k, self._last_end_idx or k))
+
+    def _rest_where_settled(self, ep: _Episode) -> None:
+        """A movement that was no rep and returned by settling far from the
+        rest (``ep.settled_off``: a strap slip, a shift of the foot) leaves its
+        level as the rest: the mean direction of its settled window
+        (:data:`RET_STILL_S` up to the return) -- unless that lies where the
+        last reps went (a rep's top: a set read upside down).  Kept, the old
+        baseline started the next movement at once, and the set's first reps
+        were lost to the 30-s episode limit."""
+        if not ep.settled_off or ep.ret is None:
+            return
+        n = int(RET_STILL_S * self.fs)
+        b = unit(self._gslice(max(ep.ret - n, ep.start), ep.ret + 1).mean(axis=0))
+        u = motion_axis(b, ep.b)
+        if u is None or (self._rep_axis is not None and float(u @ self._rep_axis) > CROSS_REP_COS):
+            return  # (settled where the last reps went: a rep's top, as in _crossing)
+        self._b = b
 
     def _rebaseline(self, k: int) -> None:
         """Abandon the current movement; learn the new resting direction at ``k``
@@ -1071,6 +1102,8 @@ class StreamAnalyzer:
                 if isinstance(res, Rep):
                     self._emit_rep(res, at=k / self.fs)
                     self._last_end_idx = k
+                else:
+                    self._rest_where_settled(ep)
                 self._idle_start = self._pos = k + 1
                 return True
         # re-fit when the fitted end is due: that fit is seeded by this one and
