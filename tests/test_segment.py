@@ -333,6 +333,21 @@ def test_a_set_after_a_strap_slip_that_settled_off_rest_is_read_from_there(sway_
     assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"]) == 43
 
 
+def test_a_set_after_a_walk_then_steps_and_a_slip_is_read_from_its_new_rest() -> None:
+    """A walk between sets (its movement abandoned, the rest re-learnt), then
+    two steps of the foot and a strap slip before the third set: the last
+    reps' motion axis survives the walk (the rest turned little), so the
+    level the set starts from is found as its rest and all 27 reps are read
+    (the axis was forgotten at every abandoned movement, and the set's 9 reps
+    were lost or read upside down)."""
+    res = simulate(replace(scenario_config("acceptance-like", 6035), sway_deg=0.0), 6035)
+    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    truth = res.truth["reps"]
+    kinds = [d["kind"] for d in res.truth["distractors"] if 270 < d["start"] < 330]
+    assert "walk" in kinds and "slip" in kinds and "fidget_step" in kinds
+    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"]) == 27
+
+
 @pytest.mark.parametrize(("scenario", "seed"), [("standing-fatigue", 5003), ("step-heel-drop", 5000)])
 def test_a_fidget_of_about_a_second_is_not_a_rep(scenario: str, seed: int) -> None:
     """Fidgets of ~1 s and 3-4.5 deg between sets measure 1.1-1.4 s, as long

@@ -151,6 +151,9 @@ STEP_REP_COS = 0.9
 STEP_MARGIN_S = 0.3
 #: ... trying at most this many levels the movement settled at in turn.
 STEP_LEVELS = 6
+#: The last rep's motion axis is kept through a re-learnt rest that turned by
+#: less than this (deg): a walk or a strap slip, not a re-strap.
+KEEP_AXIS_DEG = 15.0
 #: A sudden move (lift or lower under SHIFT_FAST_S) held longer than
 #: LONG_HOLD_X x the guidance's pause + 1 s is a change of posture.
 LONG_HOLD_X = 3.0
@@ -439,6 +442,9 @@ class StreamAnalyzer:
         self._after_wild = False
         self._wild_end = 0  # grid index where the last wild movement returned
         self._rep_axis: np.ndarray | None = None  # motion axis of the last rep (sensor frame)
+        # ... kept through a re-learnt rest that turned little (_keep_rep_axis),
+        # for _stepped_rest only
+        self._kept_axis: np.ndarray | None = None
         self._ranges: list[float] = []
         self._ref_cache: tuple[tuple, float | None] = ((0, None), None)  # (key of _ranges, its reference range)
         self._wobbles: list[float] = []
@@ -777,6 +783,7 @@ class StreamAnalyzer:
                 abandon += 1 - abandon_n + abandon_n // 3
             self._record_trace(ep.start, d[: abandon + 1])
             self._rebaseline(ep.start + abandon)
+            self._keep_rep_axis(ep.b)
             self._rep_axis = None  # a re-strap may have turned the sensor
             return True
         if r is None:
@@ -845,6 +852,20 @@ class StreamAnalyzer:
             return  # (settled where the last reps went: a rep's top, as in _crossing)
         self._b = b
 
+    def _keep_rep_axis(self, b_old: np.ndarray) -> None:
+        """After a movement was abandoned and the rest re-learnt: keep the last
+        rep's motion axis (projected onto the new rest's tangent plane) for
+        :meth:`_stepped_rest` when the rest turned by less than
+        :data:`KEEP_AXIS_DEG` -- a walk, a strap slip -- else forget it: a
+        re-strap turns the sensor any way.  (Forgotten always before: a set
+        that followed a walk and then a strap slip or a step of the foot had
+        no axis to find its new rest by, and was lost.)"""
+        axis = self._rep_axis if self._rep_axis is not None else self._kept_axis
+        self._kept_axis = None
+        if axis is None or self._b is None or angle_from(self._b[None, :], b_old)[0] >= KEEP_AXIS_DEG:
+            return
+        self._kept_axis = motion_axis(self._b + axis, self._b)
+
     def _rebaseline(self, k: int) -> None:
         """Abandon the current movement; learn the new resting direction at ``k``
         (from the second before it) and scan for movements from there on."""
@@ -893,8 +914,12 @@ class StreamAnalyzer:
 
         A move from the level that is no such rep but settles again (a strap
         slipping after a step of the foot) gives the next level to try, up
-        to :data:`STEP_LEVELS` levels."""
-        if self._rep_axis is None:
+        to :data:`STEP_LEVELS` levels; so does a level where the last reps
+        went, left sooner than a pause allows (a rep's top -- or a step of the
+        foot that a strap slip soon followed).  After a walk the last reps'
+        axis is the one kept through it (:meth:`_keep_rep_axis`)."""
+        axis = self._rep_axis if self._rep_axis is not None else self._kept_axis
+        if axis is None:
             return None
         ref = self._reference_range()
         if ref is None or lim < 0 or float(d[: lim + 1].max()) < self.guidance.partial_rel * ref:
@@ -902,14 +927,10 @@ class StreamAnalyzer:
         ax = self._settled_axis(ep, d, lim, min_deg=0.0)
         if ax is None or ax[2] < self.guidance.partial_rel * ref:
             return None  # (a smaller shift of the rest leaves the reps readable)
-        p0, u, _, still = ax
-        n = int(CROSS_HOLD_S * self.fs)
+        p0, u = ax[0], ax[1]
         held = (LONG_HOLD_X * self.guidance.hold_target_s + 1.0) * self.fs
-        # where the last reps went: a rep's top, unless held longer than a pause
-        if float(u @ self._rep_axis) > CROSS_REP_COS and _first_run_end(still) + n - p0 < held:
-            return None
         for _ in range(STEP_LEVELS):
-            found, p_next = self._rep_from_level(ep, lim, p0, u, ref, held)
+            found, p_next = self._rep_from_level(ep, lim, p0, u, axis, ref, held)
             if found is not None or p_next is None:
                 return found
             p0 = p_next
@@ -919,14 +940,15 @@ class StreamAnalyzer:
         return None
 
     def _rep_from_level(
-        self, ep: _Episode, lim: int, p0: int, u: np.ndarray, ref: float, held: float
+        self, ep: _Episode, lim: int, p0: int, u: np.ndarray, axis: np.ndarray, ref: float, held: float
     ) -> tuple[tuple[int, int] | None, int | None]:
         """:meth:`_stepped_rest` from the level the movement holds at ``p0``
-        (index from its start; ``u`` its direction from rest): the answer, and
+        (index from its start; ``u`` its direction from rest; ``axis`` the
+        last reps' motion axis): the answer, and
         when there is none, where the move that left the level settled (the
         next level to try) or None."""
         n = int(CROSS_HOLD_S * self.fs)
-        at_top = float(u @ self._rep_axis) > CROSS_REP_COS
+        at_top = float(u @ axis) > CROSS_REP_COS
         g = self._gslice(ep.start + p0 - n, ep.start + lim + 1)
         gp = unit(g[: n + 1].mean(axis=0))
         dp = angle_from(g[n:], gp)
@@ -939,7 +961,7 @@ class StreamAnalyzer:
         way = motion_axis(g[n + pk], gp)
         # (a level where the last reps went, left sooner than a pause allows,
         # is a rep's top: no rest -- but where its move settles may be one)
-        if not (at_top and mv < held) and dp[pk] >= need and way is not None and float(way @ self._rep_axis) >= STEP_REP_COS:
+        if not (at_top and mv < held) and dp[pk] >= need and way is not None and float(way @ axis) >= STEP_REP_COS:
             back = nonzero1d(dp[pk:] < max(self._t_on * T_OFF_FRAC, RET_PEAK_FRAC * dp[pk]))
             if len(back):
                 return (p0 + pk + int(back[0]), p0 + max(mv - int(STEP_MARGIN_S * self.fs), 0)), None
