@@ -943,10 +943,10 @@ class StreamAnalyzer:
         self, ep: _Episode, lim: int, p0: int, u: np.ndarray, axis: np.ndarray, ref: float, held: float
     ) -> tuple[tuple[int, int] | None, int | None]:
         """:meth:`_stepped_rest` from the level the movement holds at ``p0``
-        (index from its start; ``u`` its direction from rest; ``axis`` the
-        last reps' motion axis): the answer, and
-        when there is none, where the move that left the level settled (the
-        next level to try) or None."""
+        (index from its start; ``u`` its direction from rest; ``axis`` the last
+        reps' motion axis; ``held`` the longest pause, in samples): the answer,
+        and when there is none, where the move that left the level settled
+        (the next level to try) or None."""
         n = int(CROSS_HOLD_S * self.fs)
         at_top = float(u @ axis) > CROSS_REP_COS
         g = self._gslice(ep.start + p0 - n, ep.start + lim + 1)
