@@ -68,6 +68,20 @@ FLAG_MARGIN_SD = 0.5
 #: (6000-6035), 0.75 -> 0.76 (issue seeds); without sway unchanged; seeds 1-40
 #: random 0.84 -> 0.85, mixed 0.82 -> 0.83, slow 5-2-5 0.28 -> 0.26.
 OVERLAP_HOLD_SD = 0.7
+#: A lift or lower timed with an sd above this (s) raises no tempo flag,
+#: however short it reads (it is listed in ``uncertain_flags``): such wide sds
+#: come from phases the fits could not place -- sway at the top or the bottom,
+#: a hesitation near the bottom, the slow tail of a skewed movement -- and
+#: those read short far more often than they are.  On acceptance-like
+#: 6000-6035 with sway, false ``lower_too_fast`` flags had sds of 0.26-0.79 s
+#: (median 0.57) and true ones 0.08-0.36 s (median 0.15).  0.6 measured best
+#: of 0.45 / 0.6 / 0.8; mean flag F1 (five flags) with sway 0.807 -> 0.838
+#: (24 acceptance-like), 0.742 -> 0.765 (6000-6035), 0.763 -> 0.802 (issue
+#: seeds); without sway 0.903 -> 0.921 (24), 0.909 -> 0.905 (6000-6035),
+#: 0.870 -> 0.904 (issue seeds); seeds 1-40 seated 0.872 -> 0.892; false lift
+#: and lower flags about halved with sway, true ones kept.  (The pause has its
+#: own rule above: this one on the hold too measured lower.)
+TEMPO_MAX_SD = 0.6
 
 
 @dataclass(frozen=True)
@@ -106,16 +120,16 @@ class Guidance:
         ``sds_s``: standard deviations (s) of lift, hold and lower; a tempo
         flag needs its phase below the minimum by :data:`FLAG_MARGIN_SD` of
         them (with 0, the default -- exact durations -- plainly below it); a
-        hold of 0 with an sd above :data:`OVERLAP_HOLD_SD` raises no pause
-        flag.
+        hold of 0 with an sd above :data:`OVERLAP_HOLD_SD`, and a lift or
+        lower with an sd above :data:`TEMPO_MAX_SD`, raise none.
         A wobble flag needs the rep's wobble above ``wobble_factor`` times the
         reference *and* at least :data:`reptrack.metrics.WOBBLE_MIN_EXCESS`
         deg/s above it."""
         flags: list[str] = []
         k = FLAG_MARGIN_SD
-        if lift_s + k * sds_s[0] < self.lift_min_s:
+        if lift_s + k * sds_s[0] < self.lift_min_s and sds_s[0] <= TEMPO_MAX_SD:
             flags.append(LIFT_TOO_FAST)
-        if lower_s + k * sds_s[2] < self.lower_min_s:
+        if lower_s + k * sds_s[2] < self.lower_min_s and sds_s[2] <= TEMPO_MAX_SD:
             flags.append(LOWER_TOO_FAST)
         if hold_s + k * sds_s[1] < self.hold_min_s and not (hold_s <= 0.0 and sds_s[1] > OVERLAP_HOLD_SD):
             flags.append(NO_PAUSE)
@@ -130,13 +144,15 @@ class Guidance:
     ) -> list[str]:
         """Tempo flags whose decision the timing cannot settle: the phase
         (``phases_s`` = lift, hold, lower, s) lies within one standard
-        deviation (``sds_s``, s) of its threshold, raised or not."""
+        deviation (``sds_s``, s) of its threshold, raised or not -- or, for a
+        lift or lower, reads short with an sd above :data:`TEMPO_MAX_SD`."""
         measured = dict(zip(("lift", "hold", "lower"), zip(phases_s, sds_s)))
         near = []
         for flag in TEMPO_FLAGS:
             phase = TEMPO_FLAG_PHASE[flag]
             value, sd = measured[phase]
-            if abs(value - getattr(self, f"{phase}_min_s")) < sd:
+            least = getattr(self, f"{phase}_min_s")
+            if abs(value - least) < sd or (phase != "hold" and value < least and sd > TEMPO_MAX_SD):
                 near.append(flag)
         return near
 

@@ -33,3 +33,19 @@ def test_a_zero_hold_from_overlapping_fits_with_a_wide_sd_is_no_pause_flag_but_u
     assert "no_pause" in g.uncertain_tempo_flags((3.0, 0.0, 3.0), (0.1, 0.9, 0.1))
     # (a short but positive hold keeps the margin rule)
     assert "no_pause" in g.flags_for(3.0, 0.05, 3.0, **fine, sds_s=(0.1, 0.8, 0.1))
+
+
+def test_a_lift_or_lower_timed_too_loosely_raises_no_flag_but_is_uncertain() -> None:
+    """A lower read at 1.2 s is flagged when it is timed to +-0.3 s; timed to
+    +-0.7 s (sway at the bottom, a hesitation, a skewed tail: phases that read
+    short far more often than they are) it is listed as uncertain instead of
+    flagged -- for the lift as for the lower."""
+    g = load_guidance("3-1-3")
+    fine = dict(range_rel=1.0, wobble=1.0, wobble_ref=1.0)
+    assert "lower_too_fast" in g.flags_for(3.0, 1.0, 1.2, **fine, sds_s=(0.1, 0.1, 0.3))
+    assert "lower_too_fast" not in g.flags_for(3.0, 1.0, 1.2, **fine, sds_s=(0.1, 0.1, 0.7))
+    assert "lower_too_fast" in g.uncertain_tempo_flags((3.0, 1.0, 1.2), (0.1, 0.1, 0.7))
+    assert "lift_too_fast" not in g.flags_for(1.0, 1.0, 3.0, **fine, sds_s=(0.7, 0.1, 0.1))
+    assert "lift_too_fast" in g.uncertain_tempo_flags((1.0, 1.0, 3.0), (0.7, 0.1, 0.1))
+    # (a phase that reads long is not uncertain however loosely it is timed)
+    assert g.uncertain_tempo_flags((4.0, 1.0, 4.0), (0.9, 0.1, 0.9)) == []
