@@ -549,3 +549,16 @@ def test_fits_of_any_window_are_finite_or_none(n: int, rate: float, seed: int, k
     for f in (fit, both):
         assert np.isfinite([f.onset, f.offset, f.onset_sd, f.offset_sd]).all()
         assert f.offset > f.onset
+
+
+def test_rests_read_from_a_baseline_part_way_up_are_not_reps() -> None:
+    """Seated, two steps of the foot before the second set leave the baseline
+    part-way up the reps' range: each rest between two reps then reads as an
+    out-and-back the other way.  Those go against the set's reps and are not
+    counted (they were: 52 reps for 45)."""
+    res = simulate(scenario_config("seated-3x15", 7003), 7003)
+    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    truth = res.truth["reps"]
+    pairs = _match(sess["reps"], truth)
+    assert len(sess["reps"]) <= len(truth) == 45
+    assert 2 * len(pairs) / (len(sess["reps"]) + len(truth)) >= 0.97

@@ -151,6 +151,17 @@ STEP_REP_COS = 0.9
 STEP_MARGIN_S = 0.3
 #: ... trying at most this many levels the movement settled at in turn.
 STEP_LEVELS = 6
+#: A movement whose motion axis points against the last rep's (cosine below
+#: this), within a set, is no rep: the rest between two reps read from a
+#: baseline left part-way up (after steps of the foot), which the angle from
+#: the baseline shows as an out-and-back the other way -- every rest of such a
+#: set was counted as a rep besides the reps themselves (seated 7003: 52 reps
+#: for 45).  Seeds 1-40 mixed 28 -> 32 exact, standing 35 -> 36; acceptance-
+#: like 6000-6035 with sway 28 -> 29 of 36; fresh grid 7000-7011 68 -> 70 of
+#: 84; unseen grid 75 -> 74 (a fragment of a partial rep in sway no longer
+#: counted).  A heel dropped below the step and raised again goes the reps'
+#: way from the dropped level, so it is unaffected (step seeds identical).
+OPPOSITE_REP_COS = -0.5
 #: The last rep's motion axis is kept through a re-learnt rest that turned by
 #: less than this (deg): a walk or a strap slip, not a re-strap.
 KEEP_AXIS_DEG = 15.0
@@ -1318,6 +1329,13 @@ class StreamAnalyzer:
         l1b = median1d(s[max(ib - nt, ia) : ib + 1])
         range_deg = 0.5 * (l1a + l1b) - 0.5 * (l0b + l0a)
         like_reps = self._like_last_reps(u, range_deg, ref)
+        if (
+            self._rep_axis is not None
+            and float(u @ self._rep_axis) < OPPOSITE_REP_COS
+            and self.reps
+            and ep.start / fs - self.reps[-1].end < SET_GAP_S
+        ):
+            return self._reject("opposite to the set's reps (a rest read from a baseline part-way up)")
         if top > lower_start:
             top = lower_start = _meeting_point(top, lift.offset_sd, lower_start, lower.onset_sd, like_reps)
         lift_s, hold_s, lower_s = top - start, lower_start - top, end - lower_start
