@@ -51,7 +51,8 @@ Pipeline
    each at least :data:`MIN_PHASE_S`, low dynamic acceleration (walking has
    heel-strike impacts), a return to the starting level, and none of the
    fidget / posture-shift patterns (quick and small, quick and oversized,
-   quick and then held for long).
+   quick and then held for long), nor, within a set, against the direction
+   of the last rep (:data:`OPPOSITE_REP_COS`).
 7. A movement that settles away from rest and then swings through the rest
    direction (a heel dropped below a step, then raised) re-learns the bottom
    there (passing the rest direction on the way is not a return:
