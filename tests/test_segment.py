@@ -562,3 +562,16 @@ def test_rests_read_from_a_baseline_part_way_up_are_not_reps() -> None:
     pairs = _match(sess["reps"], truth)
     assert len(sess["reps"]) <= len(truth) == 45
     assert 2 * len(pairs) / (len(sess["reps"]) + len(truth)) >= 0.97
+
+
+def test_a_set_after_a_small_then_a_larger_step_of_the_foot_is_read_from_its_rest() -> None:
+    """Seated 1.5-deg raises; before the second set the foot shifts a little
+    (0.6 deg, nearer rest than half a rep: no new rest) and then by 2.3 deg.
+    The second level is tried too, and the set's first two reps are found
+    (the search stopped at the first, small shift)."""
+    res = simulate(scenario_config("seated-3x15", 7004), 7004)
+    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    truth = res.truth["reps"]
+    found = {j for _, j in _match(sess["reps"], truth)}
+    first_two = [j for j, t in enumerate(truth) if t["set"] == 2 and t["index_in_set"] <= 2]
+    assert len(first_two) == 2 and set(first_two) <= found

@@ -928,8 +928,10 @@ class StreamAnalyzer:
         slipping after a step of the foot) gives the next level to try, up
         to :data:`STEP_LEVELS` levels; so does a level where the last reps
         went, left sooner than a pause allows (a rep's top -- or a step of the
-        foot that a strap slip soon followed).  After a walk the last reps'
-        axis is the one kept through it (:meth:`_keep_rep_axis`)."""
+        foot that a strap slip soon followed), and a level nearer rest than
+        the guidance's partial fraction of the reference range (a small shift
+        of the foot before a larger one).  After a walk the last reps' axis
+        is the one kept through it (:meth:`_keep_rep_axis`)."""
         axis = self._rep_axis if self._rep_axis is not None else self._kept_axis
         if axis is None:
             return None
@@ -937,12 +939,12 @@ class StreamAnalyzer:
         if ref is None or lim < 0 or float(d[: lim + 1].max()) < self.guidance.partial_rel * ref:
             return None
         ax = self._settled_axis(ep, d, lim, min_deg=0.0)
-        if ax is None or ax[2] < self.guidance.partial_rel * ref:
-            return None  # (a smaller shift of the rest leaves the reps readable)
+        if ax is None:
+            return None
         p0, u = ax[0], ax[1]
         held = (LONG_HOLD_X * self.guidance.hold_target_s + 1.0) * self.fs
         for _ in range(STEP_LEVELS):
-            found, p_next = self._rep_from_level(ep, lim, p0, u, axis, ref, held)
+            found, p_next = self._rep_from_level(ep, d, lim, p0, u, axis, ref, held)
             if found is not None or p_next is None:
                 return found
             p0 = p_next
@@ -952,7 +954,7 @@ class StreamAnalyzer:
         return None
 
     def _rep_from_level(
-        self, ep: _Episode, lim: int, p0: int, u: np.ndarray, axis: np.ndarray, ref: float, held: float
+        self, ep: _Episode, d: np.ndarray, lim: int, p0: int, u: np.ndarray, axis: np.ndarray, ref: float, held: float
     ) -> tuple[tuple[int, int] | None, int | None]:
         """:meth:`_stepped_rest` from the level the movement holds at ``p0``
         (index from its start; ``u`` its direction from rest; ``axis`` the last
@@ -973,7 +975,11 @@ class StreamAnalyzer:
         way = motion_axis(g[n + pk], gp)
         # (a level where the last reps went, left sooner than a pause allows,
         # is a rep's top: no rest -- but where its move settles may be one)
-        if not (at_top and mv < held) and dp[pk] >= need and way is not None and float(way @ axis) >= STEP_REP_COS:
+        # (a level nearer rest than the partial fraction of the reference
+        # range -- ``d``, the deviation from rest -- is no new rest: the reps
+        # from it stay readable; but the move that leaves it may settle at one)
+        far = float(d[p0]) >= self.guidance.partial_rel * ref
+        if far and not (at_top and mv < held) and dp[pk] >= need and way is not None and float(way @ axis) >= STEP_REP_COS:
             back = nonzero1d(dp[pk:] < max(self._t_on * T_OFF_FRAC, RET_PEAK_FRAC * dp[pk]))
             if len(back):
                 return (p0 + pk + int(back[0]), p0 + max(mv - int(STEP_MARGIN_S * self.fs), 0)), None
