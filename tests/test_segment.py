@@ -575,3 +575,17 @@ def test_a_set_after_a_small_then_a_larger_step_of_the_foot_is_read_from_its_res
     found = {j for _, j in _match(sess["reps"], truth)}
     first_two = [j for j, t in enumerate(truth) if t["set"] == 2 and t["index_in_set"] <= 2]
     assert len(first_two) == 2 and set(first_two) <= found
+
+
+def test_a_set_after_a_restrap_a_walk_and_a_step_of_the_foot_is_read_from_its_rest() -> None:
+    """A re-strap turns the sensor, so the reps' motion axis is forgotten; a
+    walk and a step of the foot follow before the second set.  With no axis,
+    the level the set starts from is still taken as its rest once it was held
+    like a rest and a movement went out and back from it for as long as a
+    rep lasts: all 27 reps are read (13 were lost, the set read upside down)."""
+    res = simulate(replace(scenario_config("acceptance-like", 8006), sway_deg=0.0), 8006)
+    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    truth = res.truth["reps"]
+    kinds = [d["kind"] for d in res.truth["distractors"] if 130 < d["start"] < 175]
+    assert "restrap" in kinds and "walk" in kinds and "fidget_step" in kinds
+    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"]) == 27

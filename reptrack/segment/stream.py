@@ -931,10 +931,11 @@ class StreamAnalyzer:
         foot that a strap slip soon followed), and a level nearer rest than
         the guidance's partial fraction of the reference range (a small shift
         of the foot before a larger one).  After a walk the last reps' axis
-        is the one kept through it (:meth:`_keep_rep_axis`)."""
+        is the one kept through it (:meth:`_keep_rep_axis`); with no axis at
+        all (no rep since a re-strap) a level counts when it was held like a
+        rest and the move from it went out and back for at least
+        :data:`MIN_REP_S`, any way."""
         axis = self._rep_axis if self._rep_axis is not None else self._kept_axis
-        if axis is None:
-            return None
         ref = self._reference_range()
         if ref is None or lim < 0 or float(d[: lim + 1].max()) < self.guidance.partial_rel * ref:
             return None
@@ -954,7 +955,7 @@ class StreamAnalyzer:
         return None
 
     def _rep_from_level(
-        self, ep: _Episode, d: np.ndarray, lim: int, p0: int, u: np.ndarray, axis: np.ndarray, ref: float, held: float
+        self, ep: _Episode, d: np.ndarray, lim: int, p0: int, u: np.ndarray, axis: np.ndarray | None, ref: float, held: float
     ) -> tuple[tuple[int, int] | None, int | None]:
         """:meth:`_stepped_rest` from the level the movement holds at ``p0``
         (index from its start; ``u`` its direction from rest; ``axis`` the last
@@ -962,7 +963,9 @@ class StreamAnalyzer:
         and when there is none, where the move that left the level settled
         (the next level to try) or None."""
         n = int(CROSS_HOLD_S * self.fs)
-        at_top = float(u @ axis) > CROSS_REP_COS
+        # (with no axis -- no rep since a re-strap -- any level may be a top:
+        # it must be held like a rest, and the out-and-back last like a rep)
+        at_top = axis is None or float(u @ axis) > CROSS_REP_COS
         g = self._gslice(ep.start + p0 - n, ep.start + lim + 1)
         gp = unit(g[: n + 1].mean(axis=0))
         dp = angle_from(g[n:], gp)
@@ -979,9 +982,15 @@ class StreamAnalyzer:
         # range -- ``d``, the deviation from rest -- is no new rest: the reps
         # from it stay readable; but the move that leaves it may settle at one)
         far = float(d[p0]) >= self.guidance.partial_rel * ref
-        if far and not (at_top and mv < held) and dp[pk] >= need and way is not None and float(way @ axis) >= STEP_REP_COS:
+        if (
+            far
+            and not (at_top and mv < held)
+            and dp[pk] >= need
+            and way is not None
+            and (axis is None or float(way @ axis) >= STEP_REP_COS)
+        ):
             back = nonzero1d(dp[pk:] < max(self._t_on * T_OFF_FRAC, RET_PEAK_FRAC * dp[pk]))
-            if len(back):
+            if len(back) and (axis is not None or pk + int(back[0]) - mv >= int(MIN_REP_S * self.fs)):
                 return (p0 + pk + int(back[0]), p0 + max(mv - int(STEP_MARGIN_S * self.fs), 0)), None
         # (the move settles where dp varies by less than the onset threshold
         # over CROSS_HOLD_S)
