@@ -28,7 +28,7 @@ from reptrack.segment.transitions import (
     smoothing_s2,
     with_magnitude,
 )
-from reptrack.sim import scenario_config, simulate
+from reptrack.sim import SimResult, scenario_config, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DATA = ROOT / "sample_data"
@@ -107,6 +107,14 @@ def test_fit_takes_back_the_widening_of_its_own_low_pass(shape: str, duration: f
     assert fixed[0].onset == pytest.approx(1.0, abs=0.03)
     assert fixed[0].offset == pytest.approx(1.0 + duration, abs=0.03)
     assert plain[0].duration_s > fixed[0].duration_s
+
+
+def _analysed(scenario: str, seed: int, **overrides: object) -> tuple[SimResult, dict]:
+    """A simulated session (``scenario`` at ``seed``, its config with
+    ``overrides``) and ``analyze --json``'s document for it, under the
+    truth's guidance."""
+    res = simulate(replace(scenario_config(scenario, seed), **overrides), seed)
+    return res, analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
 
 
 def _fit_errors(amp_mg: float) -> tuple[float, float]:
@@ -240,8 +248,7 @@ def test_heel_drop_sets_are_not_read_inverted(seed: int) -> None:
     direction quickly enough to look like a return (3001-3005), or slowed
     for a moment as it passed it (sway, wobble: 25, 5000, 5009): whole sets
     were inverted."""
-    res = simulate(scenario_config("step-heel-drop", seed), seed)
-    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    res, sess = _analysed("step-heel-drop", seed)
     truth = res.truth["reps"]
     pairs = _match(sess["reps"], truth)
     assert 2 * len(pairs) / (len(sess["reps"]) + len(truth)) >= 0.97
@@ -254,8 +261,7 @@ def test_bouncing_seated_reps_are_counted_and_flagged() -> None:
     and flagged lift_too_fast (half were taken for fidgets)."""
     fast = hit = 0
     for seed in range(1, 21):
-        res = simulate(scenario_config("seated-3x15", seed), seed)
-        sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+        res, sess = _analysed("seated-3x15", seed)
         truth = res.truth["reps"]
         fast += sum(t["kind"] == "fast" for t in truth)
         hit += sum(
@@ -270,8 +276,7 @@ def test_a_bounce_of_about_a_second_along_the_reps_is_a_rep(scenario: str, seed:
     """A bouncing rep of 1.2-1.3 s up and down, going the way the set's reps
     go, is counted and flagged (it measured under the 1.25 s every rep must
     last, and was taken for a fidget)."""
-    res = simulate(scenario_config(scenario, seed), seed)
-    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    res, sess = _analysed(scenario, seed)
     truth = res.truth["reps"]
     assert truth[rep - 1]["kind"] == "fast"
     found = {j: i for i, j in _match(sess["reps"], truth)}
@@ -292,8 +297,7 @@ def test_a_quick_rep_with_a_short_top_is_a_rep(scenario: str, seed: int, rep: in
     mean the lift measured under 0.35 s and the rep was dropped as too quick
     (25, 200 and 52 Hz).  A skewed 0.59-s lift with no top at all (8012) is
     fitted at 0.34 s, its slow tail unseen: phases of 0.3 s count."""
-    res = simulate(scenario_config(scenario, seed), seed)
-    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    res, sess = _analysed(scenario, seed)
     truth = res.truth["reps"]
     assert truth[rep - 1]["kind"] == "fast" and truth[rep - 1]["lift_s"] < 0.65
     found = {j: i for i, j in _match(sess["reps"], truth)}
@@ -310,8 +314,7 @@ def test_a_set_after_a_strap_slip_and_a_step_of_the_foot_is_read_from_its_rest(s
     found (only the first level was tried, and the episode ran to its 30-s
     limit: the rest was re-learnt part-way through a rep and the set read
     upside down, 14-15 reps off)."""
-    res = simulate(scenario_config("seated-3x15", seed), seed)
-    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    res, sess = _analysed("seated-3x15", seed)
     truth = res.truth["reps"]
     assert [d for d in res.truth["distractors"] if d["kind"] == "slip" and 330 < d["start"] < 390]
     found = {j for _, j in _match(sess["reps"], truth)}
@@ -328,8 +331,7 @@ def test_a_set_after_a_strap_slip_that_settled_off_rest_is_read_from_there(sway_
     there, so that level is the rest.  All 43 reps are found (the old rest
     was kept: the next movement began at once and ran to the 30-s episode
     limit, and the set's first 4-6 reps were lost)."""
-    res = simulate(replace(scenario_config("acceptance-like", 6010), sway_deg=sway_deg), 6010)
-    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    res, sess = _analysed("acceptance-like", 6010, sway_deg=sway_deg)
     truth = res.truth["reps"]
     assert [d for d in res.truth["distractors"] if d["kind"] == "slip" and 310 < d["start"] < 330]
     assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"]) == 43
@@ -342,8 +344,7 @@ def test_a_set_after_a_walk_then_steps_and_a_slip_is_read_from_its_new_rest() ->
     level the set starts from is found as its rest and all 27 reps are read
     (the axis was forgotten at every abandoned movement, and the set's 9 reps
     were lost or read upside down)."""
-    res = simulate(replace(scenario_config("acceptance-like", 6035), sway_deg=0.0), 6035)
-    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    res, sess = _analysed("acceptance-like", 6035, sway_deg=0.0)
     truth = res.truth["reps"]
     kinds = [d["kind"] for d in res.truth["distractors"] if 270 < d["start"] < 330]
     assert "walk" in kinds and "slip" in kinds and "fidget_step" in kinds
@@ -354,8 +355,7 @@ def test_a_set_after_a_walk_then_steps_and_a_slip_is_read_from_its_new_rest() ->
 def test_a_fidget_of_about_a_second_is_not_a_rep(scenario: str, seed: int) -> None:
     """Fidgets of ~1 s and 3-4.5 deg between sets measure 1.1-1.4 s, as long
     as a bounce: they go another way than the reps, so they are not counted."""
-    res = simulate(scenario_config(scenario, seed), seed)
-    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    res, sess = _analysed(scenario, seed)
     fidgets = [d for d in res.truth["distractors"] if d["kind"] == "fidget"]
     assert fidgets
     for d in fidgets:
@@ -368,8 +368,7 @@ def test_a_set_after_a_step_to_a_new_posture_is_read_from_the_new_rest(seed: int
     set (the shank's rest tilt changes by 2.5-5 deg): the set's reps are
     found where they are (they were read against the old rest, half of
     them a phase off)."""
-    res = simulate(scenario_config("seated-3x15", seed), seed)
-    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    res, sess = _analysed("seated-3x15", seed)
     truth = res.truth["reps"]
     pairs = _match(sess["reps"], truth)
     assert 2 * len(pairs) / (len(sess["reps"]) + len(truth)) >= 0.97
@@ -380,8 +379,7 @@ def test_small_seated_raises_at_a_slow_rate_are_counted_from_the_first_set() -> 
     0.1-0.16 deg at rest, so the first-rep noise gate (12x, set for standing
     sway) would reject every rep of the first set and leave no reference; a
     first rep whose two transitions fit cleanly is a rep."""
-    res = simulate(scenario_config("slow-5-2-5", 5000), 5000)
-    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    res, sess = _analysed("slow-5-2-5", 5000)
     truth = res.truth["reps"]
     pairs = _match(sess["reps"], truth)
     # (23 of 30 matched, F1 0.82; with the noise gate alone 17, F1 0.72)
@@ -408,9 +406,7 @@ def test_reps_that_lose_control_slowly_are_flagged_wobbly() -> None:
     few steady ones (tremor alone found 7 of 21)."""
     tp = fp = fn = 0
     for seed in range(1009, 1015):
-        cfg = replace(scenario_config("acceptance-like", seed), tremor_share=(0.1, 0.1))
-        res = simulate(cfg, seed)
-        sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+        res, sess = _analysed("acceptance-like", seed, tremor_share=(0.1, 0.1))
         for i, j in _match(sess["reps"], res.truth["reps"]):
             flagged = "wobble" in sess["reps"][i]["flags"]
             wobbly = "wobble" in res.truth["reps"][j]["flags"]
@@ -456,8 +452,7 @@ def test_rest_only_session_has_few_or_no_reps(seed: int) -> None:
 @pytest.mark.parametrize("scenario", ["seated-3x15", "slow-5-2-5"])
 def test_simulated_sessions_rep_count(scenario: str) -> None:
     seed = 21
-    res = simulate(scenario_config(scenario, seed), seed)
-    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    res, sess = _analysed(scenario, seed)
     truth = res.truth["reps"]
     pairs = _match(sess["reps"], truth)
     f1 = 2 * len(pairs) / (len(sess["reps"]) + len(truth))
@@ -558,8 +553,7 @@ def test_rests_read_from_a_baseline_part_way_up_are_not_reps() -> None:
     part-way up the reps' range: each rest between two reps then reads as an
     out-and-back the other way.  Those go against the set's reps and are not
     counted (they were: 52 reps for 45)."""
-    res = simulate(scenario_config("seated-3x15", 7003), 7003)
-    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    res, sess = _analysed("seated-3x15", 7003)
     truth = res.truth["reps"]
     pairs = _match(sess["reps"], truth)
     assert len(sess["reps"]) <= len(truth) == 45
@@ -571,8 +565,7 @@ def test_a_set_after_a_small_then_a_larger_step_of_the_foot_is_read_from_its_res
     (0.6 deg, nearer rest than half a rep: no new rest) and then by 2.3 deg.
     The second level is tried too, and the set's first two reps are found
     (the search stopped at the first, small shift)."""
-    res = simulate(scenario_config("seated-3x15", 7004), 7004)
-    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    res, sess = _analysed("seated-3x15", 7004)
     truth = res.truth["reps"]
     found = {j for _, j in _match(sess["reps"], truth)}
     first_two = [j for j, t in enumerate(truth) if t["set"] == 2 and t["index_in_set"] <= 2]
@@ -585,8 +578,7 @@ def test_a_set_after_a_restrap_a_walk_and_a_step_of_the_foot_is_read_from_its_re
     the level the set starts from is still taken as its rest once it was held
     like a rest and a movement went out and back from it for as long as a
     rep lasts: all 27 reps are read (13 were lost, the set read upside down)."""
-    res = simulate(replace(scenario_config("acceptance-like", 8006), sway_deg=0.0), 8006)
-    sess = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
+    res, sess = _analysed("acceptance-like", 8006, sway_deg=0.0)
     truth = res.truth["reps"]
     kinds = [d["kind"] for d in res.truth["distractors"] if 130 < d["start"] < 175]
     assert "restrap" in kinds and "walk" in kinds and "fidget_step" in kinds
