@@ -852,6 +852,18 @@ class StreamAnalyzer:
         if cut is None:
             self._pos = max(self._pos, min(k, self._last_end_idx or k))
 
+    def _where_reps_went(self, u: np.ndarray) -> bool:
+        """Does direction ``u`` (from rest) point where the last rep went
+        (cosine above :data:`CROSS_REP_COS`)?  A level there is a rep's top,
+        not a new rest or a dropped heel.  False before any rep."""
+        return self._rep_axis is not None and float(u @ self._rep_axis) > CROSS_REP_COS
+
+    @property
+    def _last_axis(self) -> np.ndarray | None:
+        """The last rep's motion axis, or else the one kept through an
+        abandoned movement (:meth:`_keep_rep_axis`); None when neither is."""
+        return self._rep_axis if self._rep_axis is not None else self._kept_axis
+
     def _rest_where_settled(self, ep: _Episode) -> None:
         """A movement that was no rep and returned by settling far from the
         rest (``ep.settled_off``: a strap slip, a shift of the foot) leaves its
@@ -865,7 +877,7 @@ class StreamAnalyzer:
         n = int(RET_STILL_S * self.fs)
         b = unit(self._gslice(max(ep.ret - n, ep.start), ep.ret + 1).mean(axis=0))
         u = motion_axis(b, ep.b)
-        if u is None or (self._rep_axis is not None and float(u @ self._rep_axis) > CROSS_REP_COS):
+        if u is None or self._where_reps_went(u):
             return  # (settled where the last reps went: a rep's top, as in _crossing)
         self._b = b
 
@@ -877,7 +889,7 @@ class StreamAnalyzer:
         re-strap turns the sensor any way.  (Forgotten always before: a set
         that followed a walk and then a strap slip or a step of the foot had
         no axis to find its new rest by, and was lost.)"""
-        axis = self._rep_axis if self._rep_axis is not None else self._kept_axis
+        axis = self._last_axis
         self._kept_axis = None
         if axis is None or self._b is None or angle_from(self._b[None, :], b_old)[0] >= KEEP_AXIS_DEG:
             return
@@ -940,7 +952,7 @@ class StreamAnalyzer:
         all (no rep since a re-strap) a level counts when it was held like a
         rest and the move from it went out and back for at least
         :data:`MIN_REP_S`, any way."""
-        axis = self._rep_axis if self._rep_axis is not None else self._kept_axis
+        axis = self._last_axis
         ref = self._reference_range()
         if ref is None or lim < 0 or float(d[: lim + 1].max()) < self.guidance.partial_rel * ref:
             return None
@@ -981,11 +993,11 @@ class StreamAnalyzer:
         need = max(MIN_RANGE_DEG, self.guidance.partial_rel * ref)
         pk = mv + int(np.argmax(dp[mv:]))
         way = motion_axis(g[n + pk], gp)
-        # (a level where the last reps went, left sooner than a pause allows,
-        # is a rep's top: no rest -- but where its move settles may be one)
         # (a level nearer rest than the partial fraction of the reference
         # range -- ``d``, the deviation from rest -- is no new rest: the reps
-        # from it stay readable; but the move that leaves it may settle at one)
+        # from it stay readable; a level where the last reps went, left sooner
+        # than a pause allows, is a rep's top.  Where the move that leaves
+        # either settles may be one.)
         far = float(d[p0]) >= self.guidance.partial_rel * ref
         if (
             far
@@ -1019,7 +1031,7 @@ class StreamAnalyzer:
         if ax is None:
             return None
         p0, u, level, first = ax
-        if self._rep_axis is not None and float(u @ self._rep_axis) > CROSS_REP_COS:
+        if self._where_reps_went(u):
             # settled where the last reps went: a rep's top (the rest
             # direction may be stale after a strap slip), not a dropped heel
             return None
@@ -1058,7 +1070,7 @@ class StreamAnalyzer:
         if ax is None:
             return False
         _, u, level, _ = ax
-        if self._rep_axis is not None and float(u @ self._rep_axis) > CROSS_REP_COS:
+        if self._where_reps_went(u):
             return False  # settled where the last reps went: a rep's top (as in _crossing)
         n_w = n_c + int(PASS_WAIT_S * self.fs)
         a = ep.start + r
