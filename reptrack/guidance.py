@@ -125,14 +125,13 @@ class Guidance:
         A wobble flag needs the rep's wobble above ``wobble_factor`` times the
         reference *and* at least :data:`reptrack.metrics.WOBBLE_MIN_EXCESS`
         deg/s above it."""
+        measured = dict(zip(("lift", "hold", "lower"), zip((lift_s, hold_s, lower_s), sds_s)))
         flags: list[str] = []
-        k = FLAG_MARGIN_SD
-        if lift_s + k * sds_s[0] < self.lift_min_s and sds_s[0] <= TEMPO_MAX_SD:
-            flags.append(LIFT_TOO_FAST)
-        if lower_s + k * sds_s[2] < self.lower_min_s and sds_s[2] <= TEMPO_MAX_SD:
-            flags.append(LOWER_TOO_FAST)
-        if hold_s + k * sds_s[1] < self.hold_min_s and not (hold_s <= 0.0 and sds_s[1] > OVERLAP_HOLD_SD):
-            flags.append(NO_PAUSE)
+        for flag in TEMPO_FLAGS:
+            phase = TEMPO_FLAG_PHASE[flag]
+            value, sd = measured[phase]
+            if value + FLAG_MARGIN_SD * sd < getattr(self, f"{phase}_min_s") and not _too_loose(phase, value, sd):
+                flags.append(flag)
         if range_rel < self.partial_rel:
             flags.append(PARTIAL)
         if wobble_ref is not None and wobble > max(self.wobble_factor * wobble_ref, wobble_ref + WOBBLE_MIN_EXCESS):
@@ -144,17 +143,27 @@ class Guidance:
     ) -> list[str]:
         """Tempo flags whose decision the timing cannot settle: the phase
         (``phases_s`` = lift, hold, lower, s) lies within one standard
-        deviation (``sds_s``, s) of its threshold, raised or not -- or, for a
-        lift or lower, reads short with an sd above :data:`TEMPO_MAX_SD`."""
+        deviation (``sds_s``, s) of its threshold, raised or not -- or it
+        reads short but is timed too loosely to flag (:func:`_too_loose`)."""
         measured = dict(zip(("lift", "hold", "lower"), zip(phases_s, sds_s)))
         near = []
         for flag in TEMPO_FLAGS:
             phase = TEMPO_FLAG_PHASE[flag]
             value, sd = measured[phase]
             least = getattr(self, f"{phase}_min_s")
-            if abs(value - least) < sd or (phase != "hold" and value < least and sd > TEMPO_MAX_SD):
+            if abs(value - least) < sd or (value < least and _too_loose(phase, value, sd)):
                 near.append(flag)
         return near
+
+
+def _too_loose(phase: str, value: float, sd: float) -> bool:
+    """Is a ``phase`` (``"lift"``, ``"hold"``, ``"lower"``) read as ``value``
+    with standard deviation ``sd`` (s) timed too loosely for a tempo flag?  A
+    lift or lower with an sd above :data:`TEMPO_MAX_SD`; a hold of 0 (the
+    fits overlapped) with an sd above :data:`OVERLAP_HOLD_SD`."""
+    if phase == "hold":
+        return value <= 0.0 and sd > OVERLAP_HOLD_SD
+    return sd > TEMPO_MAX_SD
 
 
 def builtin_names() -> list[str]:

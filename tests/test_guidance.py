@@ -49,3 +49,14 @@ def test_a_lift_or_lower_timed_too_loosely_raises_no_flag_but_is_uncertain() -> 
     assert "lift_too_fast" in g.uncertain_tempo_flags((1.0, 1.0, 3.0), (0.7, 0.1, 0.1))
     # (a phase that reads long is not uncertain however loosely it is timed)
     assert g.uncertain_tempo_flags((4.0, 1.0, 4.0), (0.9, 0.1, 0.9)) == []
+
+
+def test_a_pause_too_loosely_timed_to_flag_is_uncertain_under_a_long_pause_minimum() -> None:
+    """Under 5-2-5 (pause minimum 1 s) a pause read as 0 with an sd of 0.8 s
+    is neither flagged nor plainly within one sd of the minimum; it is still
+    listed as uncertain, as under 3-1-3 (it was dropped from both lists)."""
+    g = load_guidance("5-2-5")
+    fine = dict(range_rel=1.0, wobble=1.0, wobble_ref=1.0)
+    assert g.hold_min_s == 1.0
+    assert "no_pause" not in g.flags_for(5.0, 0.0, 5.0, **fine, sds_s=(0.1, 0.8, 0.1))
+    assert "no_pause" in g.uncertain_tempo_flags((5.0, 0.0, 5.0), (0.1, 0.8, 0.1))
