@@ -439,19 +439,28 @@ class _Ensemble:
 def _summarise(ens: _Ensemble, log_w: np.ndarray, k: int, rms: float) -> TransitionFit:
     """The model average of the templates of ``ens`` under log weights
     ``log_w`` (best template ``k``, whose RMS residual is ``rms``)."""
-    names = _tables()[0]
     wts = np.exp(log_w - log_w.max())  # (max 0 from fit_transition; a sum of terms may not be)
     wts /= wts.sum()
-    onset = float(wts @ ens.on_k)
-    offset = float(wts @ ens.off_k)
+    return _averaged(ens, ens.on_k, ens.off_k, wts, _tables()[0][k], rms)
+
+
+def _averaged(
+    ens: _Ensemble, on: np.ndarray, off: np.ndarray, wts: np.ndarray, shape: str, rms: float
+) -> TransitionFit:
+    """The transition averaged over candidate onsets ``on`` and offsets
+    ``off`` (s, (R,) each) under normalised weights ``wts``: its sds are the
+    candidates' weighted spread plus the timing noise of a fit whose RMS
+    residual is ``rms`` (:data:`TIMING_NOISE_K`); ``shape`` names it."""
+    onset = float(wts @ on)
+    offset = float(wts @ off)
     noise_sd = TIMING_NOISE_K * rms * (offset - onset)
-    don, doff = ens.on_k - onset, ens.off_k - offset
+    don, doff = on - onset, off - offset
     on_spread = float(wts @ (don * don))
     off_spread = float(wts @ (doff * doff))
     return TransitionFit(
         onset=onset,
         offset=offset,
-        shape=names[k],
+        shape=shape,
         rms=rms,
         onset_sd=float(np.sqrt(on_spread + noise_sd**2)),
         offset_sd=float(np.sqrt(off_spread + noise_sd**2)),
@@ -531,19 +540,7 @@ def with_magnitude(fit: TransitionFit, mag: np.ndarray) -> TransitionFit:
     # its floor -- an instant step -- every weight would underflow to 0)
     w = np.exp(-0.5 * ens.n_eff * (e - e.min()))
     w /= w.sum()
-    onset = float(w @ on)
-    offset = float(w @ off)
-    noise_sd = TIMING_NOISE_K * fit.rms * (offset - onset)
-    don, doff = on - onset, off - offset
-    return TransitionFit(
-        onset=onset,
-        offset=offset,
-        shape=_tables()[0][int(kk[int(np.argmax(w))])],
-        rms=fit.rms,
-        onset_sd=float(np.sqrt(w @ (don * don) + noise_sd**2)),
-        offset_sd=float(np.sqrt(w @ (doff * doff) + noise_sd**2)),
-        ensemble=ens,
-    )
+    return _averaged(ens, on, off, w, _tables()[0][int(kk[int(np.argmax(w))])], fit.rms)
 
 
 def _magnitude_scores(
