@@ -583,3 +583,17 @@ def test_a_set_after_a_restrap_a_walk_and_a_step_of_the_foot_is_read_from_its_re
     kinds = [d["kind"] for d in res.truth["distractors"] if 130 < d["start"] < 175]
     assert "restrap" in kinds and "walk" in kinds and "fidget_step" in kinds
     assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"]) == 27
+
+
+def test_a_lower_that_pauses_part_way_down_is_waited_for() -> None:
+    """A 7-deg rep whose lower pauses part-way down (a hesitation): the
+    movement first looks settled more than half its range above where it
+    started -- no rep as it stands.  Waited for, the lower resumes and the rep
+    is read whole (it was rejected at once and lost, and the rest of the lower
+    read as a movement of its own)."""
+    res, sess = _analysed("random", 7006)
+    truth = res.truth["reps"]
+    paused = [j for j, t in enumerate(truth) if t["set"] == 3 and t["index_in_set"] == 3]
+    assert paused and truth[paused[0]]["profile_lower"] == "hesitation"
+    assert set(paused) <= {j for _, j in _match(sess["reps"], truth)}
+    assert len(sess["reps"]) == len(truth) == 19

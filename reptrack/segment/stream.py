@@ -326,6 +326,14 @@ LATE_FALL_FRAC = 0.25
 #: end (inside the 0.6 s reporting budget): it may resume (a hesitation).
 LEVEL_MATCH_FRAC = 0.1
 LEVEL_WAIT_S = 0.35
+#: A lower that stops more than half the range away from that level -- no
+#: rep as it stands -- is waited for up to this long (s) after its fitted end
+#: before it is rejected: a slow lower that pauses part-way (a hesitation)
+#: resumes within it.  (Rejected at once, such a rep was lost and the rest of
+#: its lower read as a movement of its own.  A rejection is never reported,
+#: so the wait costs no latency; 0.7-1.5 s measured the same, 0.4 s found a
+#: third of those reps.)
+HESITATION_WAIT_S = 1.0
 #: The sensor rides some distance r from the point the shank turns about, so
 #: its tangential acceleration tilts the measured gravity by -(r/g) theta''
 #: (with r = LEVER_ARM_M a 3 s lift reads ~0.15 s short at each end).  Two
@@ -1378,6 +1386,8 @@ class StreamAnalyzer:
         if lift_s < MIN_PHASE_S or lower_s < MIN_PHASE_S:
             return self._reject("phase too short")
         if abs(l0a - l0b) > 0.5 * range_deg:
+            if not force and w_end == k_now and not capped and end + HESITATION_WAIT_S > k_now / fs:
+                return k_now + max(1, int(ATTEMPT_S * fs))
             return self._reject("no return to start level")
         i0 = max(int(np.floor((start - t[0]) * fs)), 0)
         i1 = min(int(np.ceil((end - t[0]) * fs)) + 1, len(acc))
