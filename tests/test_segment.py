@@ -597,3 +597,15 @@ def test_a_lower_that_pauses_part_way_down_is_waited_for() -> None:
     assert paused and truth[paused[0]]["profile_lower"] == "hesitation"
     assert set(paused) <= {j for _, j in _match(sess["reps"], truth)}
     assert len(sess["reps"]) == len(truth) == 19
+
+
+def test_fidgets_are_not_reps_when_the_sensor_sees_no_lever_arm() -> None:
+    """A sensor that turns without tangential acceleration (no lever arm, as a
+    simulator that only rotates gravity would make it): the fits' lever
+    correction then widens a quick movement instead of cancelling an
+    artefact, and two fidgets of ~0.9 s measured 1.4 s -- long enough for a
+    rep.  They are not counted; every rep is."""
+    res, sess = _analysed("acceptance-like", 6054, sway_deg=0.0, lever_arm_m=(0.0, 1e-9))
+    truth = res.truth["reps"]
+    assert any(d["kind"] == "fidget" for d in res.truth["distractors"])
+    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"]) == 30
