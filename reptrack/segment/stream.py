@@ -178,7 +178,7 @@ SHIFT_FAST_S = 0.6
 #: nothing to cancel), so a 0.9-s fidget measured 1.3-1.6 s and counted.
 #: (1.25 before the sixth session.  With 1.5, simulated sessions without a
 #: lever arm, acceptance-like seeds 6036-6095 without sway: count exact
-#: 46 -> 54 of 60, as with one; with sway 46 -> 50; with a lever arm every
+#: 46 -> 54 of 60, as with one; with sway 43 -> 50; with a lever arm every
 #: accuracy set kept its counts but for one fast rep lost where no rep axis
 #: was known yet, and one fidget no longer counted.)
 MIN_REP_S = 1.5
