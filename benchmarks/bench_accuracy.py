@@ -182,6 +182,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tremor-share", type=float, default=None,
                     help="share of every rep's wobble that is tremor (the rest 0.5-3 Hz irregularity); "
                     "default: as configured (0.4-0.9 per rep)")
+    ap.add_argument("--lever-arm", type=float, default=None, metavar="M",
+                    help="distance (m) of the sensor from the point the shank turns about, in every "
+                    "session (0: the sensor sees no tangential acceleration, as when a simulator only "
+                    "rotates gravity); the sessions are otherwise the same ones; default: as configured "
+                    "(0.15-0.35 m)")
     args = ap.parse_args(argv)
     score = Score()
     per_scen: dict[str, Score] = {}
@@ -193,6 +198,10 @@ def main(argv: list[str] | None = None) -> int:
                 cfg = replace(cfg, sway_deg=cfg.sway_deg * args.sway_scale)
             if args.tremor_share is not None:
                 cfg = replace(cfg, tremor_share=(args.tremor_share, args.tremor_share))
+            if args.lever_arm is not None:
+                # (a range, not one value: the draw is still made, so every
+                # other random choice -- and the session -- stays the same)
+                cfg = replace(cfg, lever_arm_m=(args.lever_arm, args.lever_arm + 1e-9))
             res = simulate(cfg, seed)
             guidance = load_guidance(res.truth["guidance"]["name"])
             t0 = time.perf_counter()
