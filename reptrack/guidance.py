@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
 from importlib import resources
 from pathlib import Path
@@ -125,12 +126,9 @@ class Guidance:
         A wobble flag needs the rep's wobble above ``wobble_factor`` times the
         reference *and* at least :data:`reptrack.metrics.WOBBLE_MIN_EXCESS`
         deg/s above it."""
-        measured = dict(zip(("lift", "hold", "lower"), zip((lift_s, hold_s, lower_s), sds_s)))
         flags: list[str] = []
-        for flag in TEMPO_FLAGS:
-            phase = TEMPO_FLAG_PHASE[flag]
-            value, sd = measured[phase]
-            if value + FLAG_MARGIN_SD * sd < getattr(self, f"{phase}_min_s") and not _too_loose(phase, value, sd):
+        for flag, phase, value, sd, least in self._tempo_readings((lift_s, hold_s, lower_s), sds_s):
+            if value + FLAG_MARGIN_SD * sd < least and not _too_loose(phase, value, sd):
                 flags.append(flag)
         if range_rel < self.partial_rel:
             flags.append(PARTIAL)
@@ -145,15 +143,24 @@ class Guidance:
         (``phases_s`` = lift, hold, lower, s) lies within one standard
         deviation (``sds_s``, s) of its threshold, raised or not -- or it
         reads short but is timed too loosely to flag (:func:`_too_loose`)."""
-        measured = dict(zip(("lift", "hold", "lower"), zip(phases_s, sds_s)))
         near = []
-        for flag in TEMPO_FLAGS:
-            phase = TEMPO_FLAG_PHASE[flag]
-            value, sd = measured[phase]
-            least = getattr(self, f"{phase}_min_s")
+        for flag, phase, value, sd, least in self._tempo_readings(phases_s, sds_s):
             if abs(value - least) < sd or (value < least and _too_loose(phase, value, sd)):
                 near.append(flag)
         return near
+
+    def _tempo_readings(
+        self, phases_s: tuple[float, float, float], sds_s: tuple[float, float, float]
+    ) -> Iterator[tuple[str, str, float, float, float]]:
+        """Per tempo flag (in :data:`TEMPO_FLAGS` order): the flag, its phase
+        (``"lift"``, ``"hold"``, ``"lower"``), that phase's measured duration
+        and sd (s, from ``phases_s`` / ``sds_s`` = lift, hold, lower) and the
+        guidance's minimum for it (s)."""
+        measured = dict(zip(("lift", "hold", "lower"), zip(phases_s, sds_s)))
+        for flag in TEMPO_FLAGS:
+            phase = TEMPO_FLAG_PHASE[flag]
+            value, sd = measured[phase]
+            yield flag, phase, value, sd, getattr(self, f"{phase}_min_s")
 
 
 def _too_loose(phase: str, value: float, sd: float) -> bool:
