@@ -187,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
                     "session (0: the sensor sees no tangential acceleration, as when a simulator only "
                     "rotates gravity); the sessions are otherwise the same ones; default: as configured "
                     "(0.15-0.35 m)")
+    ap.add_argument("--gyro", action="store_true",
+                    help="simulate a gyroscope too (gx,gy,gz; the same sessions otherwise): the wobble is "
+                    "then read from it")
     args = ap.parse_args(argv)
     score = Score()
     per_scen: dict[str, Score] = {}
@@ -202,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
                 # (a range, not one value: the draw is still made, so every
                 # other random choice -- and the session -- stays the same)
                 cfg = replace(cfg, lever_arm_m=(args.lever_arm, args.lever_arm + 1e-9))
+            if args.gyro:
+                cfg = replace(cfg, gyro=True)
             res = simulate(cfg, seed)
             guidance = load_guidance(res.truth["guidance"]["name"])
             t0 = time.perf_counter()

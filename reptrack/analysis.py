@@ -21,8 +21,9 @@ def analyze_recording(rec: Recording, guidance: Guidance | None = None) -> Sessi
     from .segment.stream import StreamAnalyzer
 
     guidance = guidance or load_guidance()
-    sa = StreamAnalyzer(guidance=guidance, nominal_rate_hz=rec.nominal_rate_hz)
-    sa.push(rec.t, rec.acc)
+    gyro = rec.gyro_at_acc_times()
+    sa = StreamAnalyzer(guidance=guidance, nominal_rate_hz=rec.nominal_rate_hz, gyro=gyro is not None)
+    sa.push(rec.t, rec.acc, gyro)
     sa.finish()
     return Session(recording=rec, guidance=guidance, reps=list(sa.reps), sets=list(sa.sets), trace=sa.motion_trace())
 

@@ -102,6 +102,27 @@ class Recording:
     def n_samples(self) -> int:
         return int(len(self.t))
 
+    def gyro_at_acc_times(self, max_hole_s: float = 0.6) -> np.ndarray | None:
+        """The gyroscope (deg/s) at the accelerometer's instants ``t``: (N, 3),
+        linearly interpolated from its own time base; NaN outside its span
+        and inside holes in it longer than ``max_hole_s`` (s; the grid
+        resampler's bridge, :data:`reptrack.signal.resample.MAX_BRIDGE_S`).
+        None when the recording has no gyroscope."""
+        if self.gyro is None or self.gyro_t is None or len(self.gyro_t) < 2:
+            return None
+        gt = np.asarray(self.gyro_t, dtype=np.float64)
+        gv = np.asarray(self.gyro, dtype=np.float64).reshape(-1, 3)
+        if len(gt) == len(self.t) and np.array_equal(gt, self.t):
+            return gv
+        out = np.column_stack([np.interp(self.t, gt, gv[:, i]) for i in range(3)])
+        j = np.searchsorted(gt, self.t)
+        inside = (j > 0) & (j < len(gt))
+        jc = np.clip(j, 1, len(gt) - 1)
+        hole = (gt[jc] - gt[jc - 1]) > max_hole_s
+        exact = (j < len(gt)) & (gt[np.minimum(j, len(gt) - 1)] == self.t)
+        out[~(exact | (inside & ~hole))] = np.nan
+        return out
+
     @property
     def duration_s(self) -> float:
         return float(self.t[-1] - self.t[0]) if len(self.t) else 0.0

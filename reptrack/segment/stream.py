@@ -4,6 +4,7 @@ API (stable; the live view and ``analyze`` both use it)::
 
     sa = StreamAnalyzer(guidance, nominal_rate_hz=52.0)
     events = sa.push(t, acc)      # t (n,) s since first sample, acc (n, 3) g; any chunk size
+    # (with gyro=True: sa.push(t, acc, gyro), gyro (n, 3) deg/s at the same t)
     events += sa.finish()         # end of stream: flush what is pending
     sa.reps, sa.sets              # everything reported so far
     sa.status()                   # current phase for the live view
@@ -73,12 +74,15 @@ import numpy as np
 from ..guidance import ALL_FLAGS, TEMPO_FLAGS, WOBBLE, Guidance
 from ..metrics import (
     G_MPS2,
+    GYRO_WOBBLE_HP_S,
     LEVER_ARM_M,
     median1d,
     moving_average,
     nonzero1d,
     reference_range,
     reference_wobble,
+    gyro_shake_power,
+    gyro_wobble,
     shake_power,
     slow_shake_power,
     slow_shake_spectrum,
@@ -317,6 +321,15 @@ LP_S = 0.2
 #: and wobble flag F1 0.89-0.98 over eight sets where the high-pass alone
 #: gave 0.71-0.83 and 0.87-0.97.)
 SLOW_WOBBLE_CYCLES = 4.0
+#: With a gyroscope, a rep's wobble high-pass (metrics.GYRO_WOBBLE_HP_S) is
+#: shortened to its quickest phase over this: what the fitted movement
+#: leaves of a bouncing rep's own turning (tens of deg/s within a second)
+#: otherwise read as wobble.  Measured with --gyro (wobble flag F1 /
+#: Spearman median, 24 acceptance-like sessions; the grid 3000-3011): no
+#: shortening 0.93 / 0.92; 6: 0.96 / 0.93, 0.91 / 0.88; 8: 0.97 / 0.92,
+#: 0.92 / 0.88; 10: 0.97 / 0.92, 0.95 / 0.87; 12: 0.97 / 0.89, 0.97 / 0.87;
+#: 16: 0.96 / 0.86, 0.97 / 0.85.
+GYRO_FAST_K = 12.0
 #: Data before the onset crossing used for the lift fit (s).
 PRE_S = 6.0
 #: Flat data kept before the lowest point that precedes a lift (s).
@@ -441,16 +454,24 @@ class _SetState:
 class StreamAnalyzer:
     """Incremental heel-raise segmenter, metrics and flags (see module docstring)."""
 
-    def __init__(self, guidance: Guidance, nominal_rate_hz: float | None = None, fs: float = GRID_HZ) -> None:
+    def __init__(
+        self, guidance: Guidance, nominal_rate_hz: float | None = None, fs: float = GRID_HZ, gyro: bool = False
+    ) -> None:
+        """``gyro``: every :meth:`push` also brings gyroscope samples (deg/s)
+        at the same instants; the wobble is then read from them
+        (:func:`reptrack.metrics.gyro_wobble`).  Segmentation uses the
+        accelerometer alone either way."""
         self.guidance = guidance
         self.nominal_rate_hz = nominal_rate_hz
         self.fs = fs
         self.reps: list[Rep] = []
         self.sets: list[SetSummary] = []
-        self._res = GridResampler(fs)
-        # grid buffers (absolute index of element 0 is _k0)
+        self._has_gyro = gyro
+        self._res = GridResampler(fs, dim=6 if gyro else 3)
+        # grid buffers (absolute index of element 0 is _k0); _gyr stays empty without a gyroscope
         self._k0 = 0
         self._acc = np.empty((0, 3))
+        self._gyr = np.empty((0, 3))
         self._g = np.empty((0, 3))
         self._k_end = 0  # one past the last grid index held
         self._run_start = 0  # first grid index of the current continuous run
@@ -470,6 +491,7 @@ class StreamAnalyzer:
         # slow-shake spectrum of the last rest read (metrics.slow_shake_spectrum)
         self._rest_slow: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
         self._rest_at = (0, 0)  # the grid span both floors were read from
+        self._gyro_floor: float | None = None  # quietest rest's gyro_shake_power ((deg/s)^2)
         self._ep: _Episode | None = None
         self._last_end_idx: int | None = None
         self._after_wild = False
@@ -491,12 +513,18 @@ class StreamAnalyzer:
         self._gaps: list[Gap] = []
 
     # ------------------------------------------------------------------ API
-    def push(self, t: np.ndarray, acc: np.ndarray) -> list[Event]:
-        """Feed samples: ``t`` (n,) s since the first sample, ``acc`` (n, 3) g."""
+    def push(self, t: np.ndarray, acc: np.ndarray, gyro: np.ndarray | None = None) -> list[Event]:
+        """Feed samples: ``t`` (n,) s since the first sample, ``acc`` (n, 3) g,
+        and -- when constructed with ``gyro=True`` -- ``gyro`` (n, 3) deg/s
+        (NaN where the gyroscope has no reading)."""
         t = np.asarray(t, dtype=np.float64)
         acc = np.asarray(acc, dtype=np.float64).reshape(-1, 3)
         if len(t) == 0:
             return []
+        if self._has_gyro:
+            if gyro is None:
+                raise ValueError("this analyzer was made with gyro=True: push gyroscope samples too")
+            acc = np.hstack([acc, np.asarray(gyro, dtype=np.float64).reshape(-1, 3)])
         self._gap_events(t)
         self._t_stream = max(self._t_stream, float(t[-1]))
         chunk = self._res.push(t, acc)
@@ -571,13 +599,14 @@ class StreamAnalyzer:
         self._t_last_raw = float(t[-1])
 
     def _append(self, k: np.ndarray, x: np.ndarray, breaks: list[int]) -> None:
-        """Add grid points (absolute indices ``k``); handle stream breaks."""
+        """Add grid points (absolute indices ``k``; ``x`` acceleration, then
+        angular velocity when there is a gyroscope); handle stream breaks."""
         # split at breaks (and at any jump in k, which only happens at breaks)
         cut = [0] + [int(np.searchsorted(k, b)) for b in breaks] + [len(k)]
         for a, b in zip(cut[:-1], cut[1:]):
             if b <= a:
                 continue
-            kk, xx = k[a:b], x[a:b]
+            kk, xx = k[a:b], x[a:b, :3]
             if self._k_end and int(kk[0]) != self._k_end:
                 self._on_break(int(kk[0]))
             elif not self._k_end and self._acc.shape[0] == 0:
@@ -585,6 +614,8 @@ class StreamAnalyzer:
             g = self._detect_dir(xx)
             self._acc = np.vstack([self._acc, xx])
             self._g = np.vstack([self._g, g])
+            if self._has_gyro:
+                self._gyr = np.vstack([self._gyr, x[a:b, 3:]])
             self._k_end = int(kk[-1]) + 1
             if self._k_end - self._k0 != len(self._acc):  # pragma: no cover - internal invariant
                 raise AssertionError("grid buffer out of step")
@@ -597,6 +628,8 @@ class StreamAnalyzer:
         n_pad = k_new - self._k_end
         self._acc = np.vstack([self._acc, np.full((n_pad, 3), np.nan)])
         self._g = np.vstack([self._g, np.full((n_pad, 3), np.nan)])
+        if self._has_gyro:
+            self._gyr = np.vstack([self._gyr, np.full((n_pad, 3), np.nan)])
         self._k_end = k_new
         self._run_start = self._pos = self._idle_start = k_new
         self._b = None
@@ -626,6 +659,8 @@ class StreamAnalyzer:
         if drop > 4096:
             self._acc = self._acc[drop:]
             self._g = self._g[drop:]
+            if self._has_gyro:
+                self._gyr = self._gyr[drop:]
             self._k0 += drop
 
     # -------------------------------------------------------- state machine
@@ -1444,18 +1479,36 @@ class StreamAnalyzer:
             return self._reject("small, quick and not held (sway, a fidget)")
         # --- metrics
         self._read_rest(ep, u)
-        wob = wobble(acc[i0:i1], fs, self._noise_shake)
-        # ... plus its slow part, from the tilt the fitted movement leaves
-        tt = t[i0:i1]
+        # the gyroscope over the measured window (grid index k0 + i <-> t[i])
+        k0 = int(round(t[0] * fs))
+        gyr = self._gyr[k0 - self._k0 : k0 - self._k0 + len(t)] if self._has_gyro else None
+        if gyr is not None and np.isnan(gyr).any():
+            gyr = None  # (a hole in the gyroscope's readings: the accelerometer measure)
+        # the fitted movement (deg of in-plane tilt) over the rep, or with a
+        # gyroscope over the whole window (its rotation is taken out there)
+        tt = t[i0:i1] if gyr is None else t
         model = np.where(
             tt < t[mid],
             l0b + (l1p - l0b) * shape_curve((tt - lift.onset) / lift.duration_s, lift.shape),
             l1p - (l1p - l0a) * shape_curve((tt - lower.onset) / lower.duration_s, lower.shape),
         )
-        f_lo = SLOW_WOBBLE_CYCLES / min(lift_s, lower_s)
-        slow = slow_shake_power(slow_shake_spectrum(ep.tilt[ws + i0 : ws + i1] - model, fs), f_lo)
-        slow -= slow_shake_power(self._rest_slow, f_lo)
-        wob = float(np.sqrt(wob * wob + max(slow, 0.0)))
+        if gyr is None:
+            wob = wobble(acc[i0:i1], fs, self._noise_shake)
+            # ... plus its slow part, from the tilt the fitted movement leaves
+            f_lo = SLOW_WOBBLE_CYCLES / min(lift_s, lower_s)
+            slow = slow_shake_power(slow_shake_spectrum(ep.tilt[ws + i0 : ws + i1] - model, fs), f_lo)
+            slow -= slow_shake_power(self._rest_slow, f_lo)
+            wob = float(np.sqrt(wob * wob + max(slow, 0.0)))
+        else:
+            # the gyroscope less the fitted movement's own rotation, about
+            # the axis normal to the plane of the rest direction and the
+            # rep's (its sign read from the data): a quick rep's lift and
+            # lower would otherwise leak through the high-pass
+            axis = unit(np.cross(ep.b, u))
+            rate = _gradient(model) * fs
+            sign = 1.0 if float((gyr @ axis) @ rate) >= 0.0 else -1.0
+            gyr = gyr - np.outer(sign * rate, axis)
+            wob = 0.0  # (read over the reported rep, below)
         ep.fit_end = end
         # (what the segmenter goes on with: where the next movement is looked
         # for, the latency budget's re-measurement)
@@ -1474,6 +1527,13 @@ class StreamAnalyzer:
             # far as the segmenter's own end allows)
             end = max(end, min(ep.seg_end, ep.report_k / fs - LATENCY_BUDGET_S + LATENCY_MARGIN_S))
         lift_s, hold_s, lower_s = top - start, lower_start - top, end - lower_start
+        if gyr is not None:
+            # (over the reported rep: the fits' own window can reach back
+            # into what came before)
+            g0 = min(max(int(round(start * fs)) - k0, 0), len(gyr) - 1)
+            g1 = min(max(int(round(end * fs)) - k0 + 1, g0 + 1), len(gyr))
+            hp_s = min(GYRO_WOBBLE_HP_S, min(lift_s, lower_s) / GYRO_FAST_K)
+            wob = gyro_wobble(gyro_shake_power(gyr, fs, hp_s)[g0:g1], self._gyro_floor or 0.0)
         wref = reference_wobble(self._wobbles)
         sds = (
             float(np.hypot(lift.onset_sd, lift.offset_sd)),
@@ -1565,7 +1625,8 @@ class StreamAnalyzer:
         """Read the wobble measure's noise floors from the rest before the rep,
         once per rest: its high-pass part (:func:`shake_power`) and its slow
         part (the slow-shake spectrum of the in-plane tilt: sensor noise and
-        sway).  A rest too short or holding a gap keeps the last floors read."""
+        sway), and with a gyroscope the quietest rest's gyro power so far.  A
+        rest too short or holding a gap keeps the last floors read."""
         lo = max(ep.rest_lo, ep.start - int(3.0 * self.fs))
         hi = ep.start - int(1.0 * self.fs)
         if hi - lo >= int(1.0 * self.fs) and self._rest_at != (lo, hi):
@@ -1574,6 +1635,14 @@ class StreamAnalyzer:
                 self._noise_shake = shake_power(acc, self.fs)
                 self._rest_slow = slow_shake_spectrum(signed_tilt(acc, ep.b, u), self.fs)
                 self._rest_at = (lo, hi)
+            if self._has_gyro:
+                gyr = self._gyr[lo - self._k0 : hi - self._k0]
+                if not np.isnan(gyr).any():
+                    # (away from the window's edges, where the high-pass's
+                    # shrinking averages read low)
+                    edge = int(round(GYRO_WOBBLE_HP_S * self.fs))
+                    p = float(np.mean(gyro_shake_power(gyr, self.fs)[edge:-edge]))
+                    self._gyro_floor = p if self._gyro_floor is None else min(self._gyro_floor, p)
 
     def _reference_range(self) -> float | None:
         """:func:`reference_range` of the reps so far, kept until the list's
