@@ -487,7 +487,7 @@ class StreamAnalyzer:
         self._b: np.ndarray | None = None
         self._noise_deg = T_ON_MIN_DEG / T_ON_K
         self._t_on = T_ON_MIN_DEG  # onset threshold of the current movement (deg)
-        self._noise_shake = (0.0, 0.0)
+        self._noise_shake: float | None = None  # quietest rest's shake_power ((m/s^2)^2)
         # slow-shake spectrum of the last rest read (metrics.slow_shake_spectrum)
         self._rest_slow: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
         self._rest_at = (0, 0)  # the grid span both floors were read from
@@ -1493,7 +1493,7 @@ class StreamAnalyzer:
             l1p - (l1p - l0a) * shape_curve((tt - lower.onset) / lower.duration_s, lower.shape),
         )
         if gyr is None:
-            wob = wobble(acc[i0:i1], fs, self._noise_shake)
+            wob = wobble(acc[i0:i1], fs, self._noise_shake or 0.0)
             # ... plus its slow part, from the tilt the fitted movement leaves
             f_lo = SLOW_WOBBLE_CYCLES / min(lift_s, lower_s)
             slow = slow_shake_power(slow_shake_spectrum(ep.tilt[ws + i0 : ws + i1] - model, fs), f_lo)
@@ -1623,7 +1623,10 @@ class StreamAnalyzer:
 
     def _read_rest(self, ep: _Episode, u: np.ndarray) -> None:
         """Read the wobble measure's noise floors from the rest before the rep,
-        once per rest: its high-pass part (:func:`shake_power`) and its slow
+        once per rest: its high-pass part (:func:`shake_power`; the quietest
+        rest so far is kept -- a rest window can catch the shaking tail of a
+        wobbly rep, and a floor read there zeroed the next reps' wobble and
+        with it the reference the wobble flag compares against), its slow
         part (the slow-shake spectrum of the in-plane tilt: sensor noise and
         sway), and with a gyroscope the quietest rest's gyro power so far.  A
         rest too short or holding a gap keeps the last floors read."""
@@ -1632,7 +1635,8 @@ class StreamAnalyzer:
         if hi - lo >= int(1.0 * self.fs) and self._rest_at != (lo, hi):
             acc = self._aslice(lo, hi)
             if not np.isnan(acc).any():
-                self._noise_shake = shake_power(acc, self.fs)
+                p = shake_power(acc, self.fs)
+                self._noise_shake = p if self._noise_shake is None else min(self._noise_shake, p)
                 self._rest_slow = slow_shake_spectrum(signed_tilt(acc, ep.b, u), self.fs)
                 self._rest_at = (lo, hi)
             if self._has_gyro:
