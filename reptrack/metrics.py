@@ -52,15 +52,22 @@ turns about and the tremor is at :data:`TREMOR_REF_HZ`).
 With a gyroscope
 ----------------
 A gyroscope reads the shaking's angular velocity directly, wherever the
-sensor sits and whatever its frequency, so when a recording has one the
-wobble is :func:`gyro_wobble` instead: the RMS magnitude (deg/s) of the
-angular velocity left when the fitted movement's own turning is taken out
-(the segmenter does that), high-passed by :data:`GYRO_WOBBLE_HP_S`, less
-the quietest rest seen so far (sensor noise) in quadrature.  On 24
-acceptance-like sessions simulated with a gyroscope
-(``benchmarks/bench_accuracy.py --gyro``) its within-session Spearman is
-0.89, as the accelerometer measure's, and it holds without a lever arm
-(0.90), where the accelerometer measure falls to 0.25.
+sensor sits and whatever its frequency.  When a recording has one,
+:func:`gyro_wobble` reads the RMS magnitude (deg/s) of the angular velocity
+left when the fitted movement's own turning is taken out (the segmenter
+does that), high-passed by :data:`GYRO_WOBBLE_HP_S`, less the quietest rest
+seen so far (sensor noise) in quadrature; the rep's wobble is the power
+mean of that and the accelerometer's reading.  Where the sensor sees a
+lever arm the accelerometer ranks reps about as well or better; without
+one its reading sinks to its floor and the gyroscope's carries the mean.
+Measured with ``benchmarks/bench_accuracy.py --gyro`` (wobble Spearman
+median / wobble flag F1 -- gyroscope alone; accelerometer alone; power
+mean): acceptance-like 1000-1023 0.89 / 0.97; 0.89 / 0.97; 0.90 / 0.98.
+9000-9035 0.79 / 0.94; 0.87 / 0.98; 0.88 / 0.97.  Grid 7000-7011 0.83 /
+0.93; 0.82 / 0.94; 0.87 / 0.94.  1000-1023 without a lever arm 0.90 /
+0.97; 0.25 / 0.06; 0.90 / 0.95.  All wobble slow 0.67 / 0.86; 0.57 / 0.80;
+0.70 / 0.86.  (The arithmetic mean measured the same with a lever arm and
+worse without it: 0.82 / 0.92.)
 """
 
 from __future__ import annotations

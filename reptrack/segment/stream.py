@@ -1492,14 +1492,13 @@ class StreamAnalyzer:
             l0b + (l1p - l0b) * shape_curve((tt - lift.onset) / lift.duration_s, lift.shape),
             l1p - (l1p - l0a) * shape_curve((tt - lower.onset) / lower.duration_s, lower.shape),
         )
-        if gyr is None:
-            wob = wobble(acc[i0:i1], fs, self._noise_shake or 0.0)
-            # ... plus its slow part, from the tilt the fitted movement leaves
-            f_lo = SLOW_WOBBLE_CYCLES / min(lift_s, lower_s)
-            slow = slow_shake_power(slow_shake_spectrum(ep.tilt[ws + i0 : ws + i1] - model, fs), f_lo)
-            slow -= slow_shake_power(self._rest_slow, f_lo)
-            wob = float(np.sqrt(wob * wob + max(slow, 0.0)))
-        else:
+        wob = wobble(acc[i0:i1], fs, self._noise_shake or 0.0)
+        # ... plus its slow part, from the tilt the fitted movement leaves
+        f_lo = SLOW_WOBBLE_CYCLES / min(lift_s, lower_s)
+        left = ep.tilt[ws + i0 : ws + i1] - (model if gyr is None else model[i0:i1])
+        slow = slow_shake_power(slow_shake_spectrum(left, fs), f_lo) - slow_shake_power(self._rest_slow, f_lo)
+        wob = float(np.sqrt(wob * wob + max(slow, 0.0)))
+        if gyr is not None:
             # the gyroscope less the fitted movement's own rotation, about
             # the axis normal to the plane of the rest direction and the
             # rep's (its sign read from the data): a quick rep's lift and
@@ -1508,7 +1507,6 @@ class StreamAnalyzer:
             rate = _gradient(model) * fs
             sign = 1.0 if float((gyr @ axis) @ rate) >= 0.0 else -1.0
             gyr = gyr - np.outer(sign * rate, axis)
-            wob = 0.0  # (read over the reported rep, below)
         ep.fit_end = end
         # (what the segmenter goes on with: where the next movement is looked
         # for, the latency budget's re-measurement)
@@ -1533,7 +1531,12 @@ class StreamAnalyzer:
             g0 = min(max(int(round(start * fs)) - k0, 0), len(gyr) - 1)
             g1 = min(max(int(round(end * fs)) - k0 + 1, g0 + 1), len(gyr))
             hp_s = min(GYRO_WOBBLE_HP_S, min(lift_s, lower_s) / GYRO_FAST_K)
-            wob = gyro_wobble(gyro_shake_power(gyr, fs, hp_s)[g0:g1], self._gyro_floor or 0.0)
+            gyro_wob = gyro_wobble(gyro_shake_power(gyr, fs, hp_s)[g0:g1], self._gyro_floor or 0.0)
+            # two readings of one RMS angular velocity, averaged in power:
+            # where the sensor sees a lever arm the accelerometer's ranks
+            # reps about as well or better; without one it sinks to its
+            # floor and the gyroscope's carries the mean (reptrack.metrics)
+            wob = float(np.sqrt((wob * wob + gyro_wob * gyro_wob) / 2.0))
         wref = reference_wobble(self._wobbles)
         sds = (
             float(np.hypot(lift.onset_sd, lift.offset_sd)),
