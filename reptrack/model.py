@@ -244,6 +244,7 @@ class Session:
                     "start_utc": rec.start_utc,
                     "gaps": [{"start": g.start, "end": g.end} for g in rec.gaps],
                     "sensor": rec.meta.get("sensor"),
+                    "gyro_samples": 0 if rec.gyro_t is None else int(len(rec.gyro_t)),
                     "warnings": list(rec.warnings),
                 },
                 "guidance": self.guidance.to_dict(),

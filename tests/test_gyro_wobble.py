@@ -139,7 +139,8 @@ def test_gyro_on_its_own_time_base_is_aligned_and_holes_stay_empty() -> None:
 
 def test_simulated_gyro_csv_round_trips_through_analyze(tmp_path) -> None:
     """``reptrack simulate --gyro`` writes gx,gy,gz; reading that file back
-    gives the same wobble as analysing the simulation in memory."""
+    gives the same wobble as analysing the simulation in memory, and the
+    JSON says how many gyroscope samples it had."""
     from reptrack.cli import main
 
     out = tmp_path / "s.csv"
@@ -149,4 +150,6 @@ def test_simulated_gyro_csv_round_trips_through_analyze(tmp_path) -> None:
     mem = simulate(replace(scenario_config("seated-3x15", 4), gyro=True), 4).recording
     a, b = analyze_recording(rec), analyze_recording(mem)
     assert len(a.reps) == len(b.reps) > 0
+    assert a.to_json_dict()["recording"]["gyro_samples"] == len(rec.t)
+    assert analyze_recording(Recording(t=rec.t, acc=rec.acc)).to_json_dict()["recording"]["gyro_samples"] == 0
     assert [r.wobble for r in a.reps] == pytest.approx([r.wobble for r in b.reps], abs=0.02)
