@@ -55,15 +55,19 @@ A gyroscope reads the shaking's angular velocity directly, wherever the
 sensor sits and whatever its frequency.  When a recording has one,
 :func:`gyro_wobble` reads the RMS magnitude (deg/s) of the angular velocity
 left when the fitted movement's own turning is taken out (the segmenter
-does that), high-passed by :data:`GYRO_WOBBLE_HP_S`, less the quietest rest
-seen so far (sensor noise) in quadrature; the rep's wobble is the power
-mean of that and the accelerometer's reading.  Where the sensor sees a
+does that), high-passed by :data:`GYRO_WOBBLE_HP_S` (shortened for quick
+reps, ``reptrack.segment.stream.GYRO_FAST_K``, which also cuts some of their
+tremor below ~5 Hz), less the quietest still rest seen so far (sensor
+noise, read through the same high-pass) in quadrature; the rep's wobble is
+the power mean of that and the accelerometer's reading (the
+accelerometer's alone where the gyroscope has no readings near the rep --
+on a scale that differs where the sensor sees no lever arm).  Where the sensor sees a
 lever arm the accelerometer ranks reps about as well or better; without
 one its reading sinks to its floor and the gyroscope's carries the mean.
 Measured with ``benchmarks/bench_accuracy.py --gyro`` (wobble Spearman
 median / wobble flag F1 -- gyroscope alone; accelerometer alone; power
 mean): acceptance-like 1000-1023 0.89 / 0.97; 0.89 / 0.97; 0.90 / 0.98.
-9000-9035 0.79 / 0.94; 0.87 / 0.98; 0.88 / 0.97.  Grid 7000-7011 0.83 /
+9000-9035 0.79 / 0.94; 0.87 / 0.98; 0.87 / 0.97.  Grid 7000-7011 0.83 /
 0.93; 0.82 / 0.94; 0.87 / 0.94.  1000-1023 without a lever arm 0.90 /
 0.97; 0.25 / 0.06; 0.90 / 0.95.  All wobble slow 0.67 / 0.86; 0.57 / 0.80;
 0.70 / 0.86.  (The arithmetic mean measured the same with a lever arm and

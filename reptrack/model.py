@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .signal.resample import MAX_BRIDGE_S
+
 #: Version of the JSON document printed by ``reptrack analyze --json``.
 #: Bump only for incompatible changes (renamed/removed fields); adding fields
 #: keeps the version.
@@ -102,12 +104,20 @@ class Recording:
     def n_samples(self) -> int:
         return int(len(self.t))
 
-    def gyro_at_acc_times(self, max_hole_s: float = 0.6) -> np.ndarray | None:
+    @property
+    def gyro_samples(self) -> int:
+        """Gyroscope samples with a reading on all three axes (0 without a
+        gyroscope, or with one too short to use)."""
+        if self.gyro is None or self.gyro_t is None or len(self.gyro_t) < 2:
+            return 0
+        return int(np.isfinite(np.asarray(self.gyro, dtype=np.float64)).all(axis=1).sum())
+
+    def gyro_at_acc_times(self, max_hole_s: float = MAX_BRIDGE_S) -> np.ndarray | None:
         """The gyroscope (deg/s) at the accelerometer's instants ``t``: (N, 3),
         linearly interpolated from its own time base; NaN outside its span
-        and inside holes in it longer than ``max_hole_s`` (s; the grid
-        resampler's bridge, :data:`reptrack.signal.resample.MAX_BRIDGE_S`).
-        None when the recording has no gyroscope."""
+        and inside holes in it longer than ``max_hole_s`` (s; by default the
+        grid resampler's bridge).  None when the recording has no gyroscope
+        (or a single sample of one)."""
         if self.gyro is None or self.gyro_t is None or len(self.gyro_t) < 2:
             return None
         gt = np.asarray(self.gyro_t, dtype=np.float64)
@@ -244,7 +254,7 @@ class Session:
                     "start_utc": rec.start_utc,
                     "gaps": [{"start": g.start, "end": g.end} for g in rec.gaps],
                     "sensor": rec.meta.get("sensor"),
-                    "gyro_samples": 0 if rec.gyro_t is None else int(len(rec.gyro_t)),
+                    "gyro_samples": rec.gyro_samples,
                     "warnings": list(rec.warnings),
                 },
                 "guidance": self.guidance.to_dict(),

@@ -330,6 +330,11 @@ SLOW_WOBBLE_CYCLES = 4.0
 #: 0.92 / 0.88; 10: 0.97 / 0.92, 0.95 / 0.87; 12: 0.97 / 0.89, 0.97 / 0.87;
 #: 16: 0.96 / 0.86, 0.97 / 0.85.
 GYRO_FAST_K = 12.0
+#: A rest window whose high-passed gyroscope reads above this RMS (deg/s) is
+#: not still (a walk's tail, a shuffle of the feet) and gives no noise
+#: floor; MEMS gyroscopes at rest read ~0.05-0.5 deg/s there, a controlled
+#: rep's wobble 0.4-1 deg/s.
+GYRO_REST_MAX_DPS = 2.0
 #: Data before the onset crossing used for the lift fit (s).
 PRE_S = 6.0
 #: Flat data kept before the lowest point that precedes a lift (s).
@@ -458,16 +463,20 @@ class StreamAnalyzer:
         self, guidance: Guidance, nominal_rate_hz: float | None = None, fs: float = GRID_HZ, gyro: bool = False
     ) -> None:
         """``gyro``: every :meth:`push` also brings gyroscope samples (deg/s)
-        at the same instants; the wobble is then read from them
-        (:func:`reptrack.metrics.gyro_wobble`).  Segmentation uses the
-        accelerometer alone either way."""
+        at the same instants; a rep's wobble is then the power mean of the
+        accelerometer's reading and the gyroscope's
+        (:func:`reptrack.metrics.gyro_wobble`), or the accelerometer's alone
+        where the gyroscope has no readings near the rep.  Segmentation uses
+        the accelerometer alone either way."""
         self.guidance = guidance
         self.nominal_rate_hz = nominal_rate_hz
         self.fs = fs
         self.reps: list[Rep] = []
         self.sets: list[SetSummary] = []
         self._has_gyro = gyro
-        self._res = GridResampler(fs, dim=6 if gyro else 3)
+        # (with a gyroscope: its three axes, NaN-free, and a validity channel --
+        # the resampler's running sums would carry one NaN to the run's end)
+        self._res = GridResampler(fs, dim=7 if gyro else 3)
         # grid buffers (absolute index of element 0 is _k0); _gyr stays empty without a gyroscope
         self._k0 = 0
         self._acc = np.empty((0, 3))
@@ -491,7 +500,10 @@ class StreamAnalyzer:
         # slow-shake spectrum of the last rest read (metrics.slow_shake_spectrum)
         self._rest_slow: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
         self._rest_at = (0, 0)  # the grid span both floors were read from
-        self._gyro_floor: float | None = None  # quietest rest's gyro_shake_power ((deg/s)^2)
+        # the quietest rest's gyroscope readings (grid, deg/s): each rep's
+        # floor is read from it through that rep's own high-pass
+        self._gyro_rest: np.ndarray | None = None
+        self._gyro_rest_power = np.inf
         self._ep: _Episode | None = None
         self._last_end_idx: int | None = None
         self._after_wild = False
@@ -524,7 +536,13 @@ class StreamAnalyzer:
         if self._has_gyro:
             if gyro is None:
                 raise ValueError("this analyzer was made with gyro=True: push gyroscope samples too")
-            acc = np.hstack([acc, np.asarray(gyro, dtype=np.float64).reshape(-1, 3)])
+            gyro = np.asarray(gyro, dtype=np.float64).reshape(-1, 3)
+            if len(gyro) != len(t):
+                raise ValueError(f"{len(gyro)} gyroscope samples pushed with {len(t)} times")
+            valid = np.isfinite(gyro).all(axis=1)
+            acc = np.hstack([acc, np.where(valid[:, None], gyro, 0.0), valid[:, None].astype(np.float64)])
+        elif gyro is not None:
+            raise ValueError("gyroscope samples pushed to an analyzer made without gyro=True")
         self._gap_events(t)
         self._t_stream = max(self._t_stream, float(t[-1]))
         chunk = self._res.push(t, acc)
@@ -615,10 +633,12 @@ class StreamAnalyzer:
             self._acc = np.vstack([self._acc, xx])
             self._g = np.vstack([self._g, g])
             if self._has_gyro:
-                self._gyr = np.vstack([self._gyr, x[a:b, 3:]])
+                # (a grid point any invalid reading reached has no gyro value)
+                gy = np.where((x[a:b, 6] >= 1.0 - 1e-9)[:, None], x[a:b, 3:6], np.nan)
+                self._gyr = np.vstack([self._gyr, gy])
             self._k_end = int(kk[-1]) + 1
-            if self._k_end - self._k0 != len(self._acc):  # pragma: no cover - internal invariant
-                raise AssertionError("grid buffer out of step")
+            if self._k_end - self._k0 != len(self._acc) or (self._has_gyro and len(self._gyr) != len(self._acc)):
+                raise AssertionError("grid buffer out of step")  # pragma: no cover - internal invariant
 
     def _on_break(self, k_new: int) -> None:
         """A hole longer than the resampler bridges: finish what can be finished, reset."""
@@ -1482,8 +1502,8 @@ class StreamAnalyzer:
         # the gyroscope over the measured window (grid index k0 + i <-> t[i])
         k0 = int(round(t[0] * fs))
         gyr = self._gyr[k0 - self._k0 : k0 - self._k0 + len(t)] if self._has_gyro else None
-        if gyr is not None and np.isnan(gyr).any():
-            gyr = None  # (a hole in the gyroscope's readings: the accelerometer measure)
+        if gyr is not None and np.isnan(gyr).all():
+            gyr = None
         # the fitted movement (deg of in-plane tilt) over the rep, or with a
         # gyroscope over the whole window (its rotation is taken out there)
         tt = t[i0:i1] if gyr is None else t
@@ -1505,7 +1525,8 @@ class StreamAnalyzer:
             # lower would otherwise leak through the high-pass
             axis = unit(np.cross(ep.b, u))
             rate = _gradient(model) * fs
-            sign = 1.0 if float((gyr @ axis) @ rate) >= 0.0 else -1.0
+            ok = ~np.isnan(gyr).any(axis=1)
+            sign = 1.0 if float((gyr[ok] @ axis) @ rate[ok]) >= 0.0 else -1.0
             gyr = gyr - np.outer(sign * rate, axis)
         ep.fit_end = end
         # (what the segmenter goes on with: where the next movement is looked
@@ -1531,12 +1552,21 @@ class StreamAnalyzer:
             g0 = min(max(int(round(start * fs)) - k0, 0), len(gyr) - 1)
             g1 = min(max(int(round(end * fs)) - k0 + 1, g0 + 1), len(gyr))
             hp_s = min(GYRO_WOBBLE_HP_S, min(lift_s, lower_s) / GYRO_FAST_K)
-            gyro_wob = gyro_wobble(gyro_shake_power(gyr, fs, hp_s)[g0:g1], self._gyro_floor or 0.0)
-            # two readings of one RMS angular velocity, averaged in power:
-            # where the sensor sees a lever arm the accelerometer's ranks
-            # reps about as well or better; without one it sinks to its
-            # floor and the gyroscope's carries the mean (reptrack.metrics)
-            wob = float(np.sqrt((wob * wob + gyro_wob * gyro_wob) / 2.0))
+            # (the rep with the high-pass's reach either side; a hole there
+            # leaves the accelerometer's reading alone)
+            reach = int(round(hp_s * fs))
+            c0, c1 = max(g0 - reach, 0), min(g1 + reach, len(gyr))
+            near = gyr[c0:c1]
+            if not np.isnan(near).any():
+                rest = self._gyro_rest
+                floor = 0.0 if rest is None else _mean_inside(gyro_shake_power(rest, fs, hp_s), reach)
+                gyro_wob = gyro_wobble(gyro_shake_power(near, fs, hp_s)[g0 - c0 : g1 - c0], floor)
+                # two readings of one RMS angular velocity, averaged in
+                # power: where the sensor sees a lever arm the
+                # accelerometer's ranks reps about as well or better; without
+                # one it sinks to its floor and the gyroscope's carries the
+                # mean (reptrack.metrics)
+                wob = float(np.sqrt((wob * wob + gyro_wob * gyro_wob) / 2.0))
         wref = reference_wobble(self._wobbles)
         sds = (
             float(np.hypot(lift.onset_sd, lift.offset_sd)),
@@ -1631,7 +1661,7 @@ class StreamAnalyzer:
         wobbly rep, and a floor read there zeroed the next reps' wobble and
         with it the reference the wobble flag compares against), its slow
         part (the slow-shake spectrum of the in-plane tilt: sensor noise and
-        sway), and with a gyroscope the quietest rest's gyro power so far.  A
+        sway), and with a gyroscope the quietest rest's readings so far.  A
         rest too short or holding a gap keeps the last floors read."""
         lo = max(ep.rest_lo, ep.start - int(3.0 * self.fs))
         hi = ep.start - int(1.0 * self.fs)
@@ -1645,11 +1675,11 @@ class StreamAnalyzer:
             if self._has_gyro:
                 gyr = self._gyr[lo - self._k0 : hi - self._k0]
                 if not np.isnan(gyr).any():
-                    # (away from the window's edges, where the high-pass's
-                    # shrinking averages read low)
-                    edge = int(round(GYRO_WOBBLE_HP_S * self.fs))
-                    p = float(np.mean(gyro_shake_power(gyr, self.fs)[edge:-edge]))
-                    self._gyro_floor = p if self._gyro_floor is None else min(self._gyro_floor, p)
+                    p = _mean_inside(gyro_shake_power(gyr, self.fs), int(round(GYRO_WOBBLE_HP_S * self.fs)))
+                    # (a window that is not still -- the tail of a walk --
+                    # is no floor: GYRO_REST_MAX_DPS)
+                    if p < min(self._gyro_rest_power, GYRO_REST_MAX_DPS**2):
+                        self._gyro_rest, self._gyro_rest_power = gyr.copy(), p
 
     def _reference_range(self) -> float | None:
         """:func:`reference_range` of the reps so far, kept until the list's
@@ -1758,6 +1788,13 @@ def _still_far(d: np.ndarray, n: int, t_on: float, first: int, sway: float) -> i
     )
     hits = nonzero1d(still)
     return int(i[hits[0]]) - 1 if len(hits) else None
+
+
+def _mean_inside(x: np.ndarray, edge: int) -> float:
+    """Mean of ``x`` (n,) away from ``edge`` samples at each end (where a
+    centred high-pass's shrinking averages read low), or of all of it when
+    it is too short for that."""
+    return float(np.mean(x[edge:-edge] if len(x) > 2 * edge + 1 else x))
 
 
 def _first_run_end(starts: np.ndarray) -> int:
