@@ -45,6 +45,20 @@ def _session(seed: int, **overrides: object) -> tuple[SimResult, dict]:
     return res, analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
 
 
+def _pushed_in_chunks(rec: Recording, gyro: np.ndarray, seed: int) -> StreamAnalyzer:
+    """``rec`` with ``gyro`` (deg/s at its instants) pushed through a
+    StreamAnalyzer in random chunks of 1-59 samples, as a live stream is."""
+    sa = StreamAnalyzer(load_guidance(), rec.nominal_rate_hz, gyro=True)
+    rng = np.random.default_rng(seed)
+    i = 0
+    while i < len(rec.t):
+        n = int(rng.integers(1, 60))
+        sa.push(rec.t[i : i + n], rec.acc[i : i + n], gyro[i : i + n])
+        i += n
+    sa.finish()
+    return sa
+
+
 @pytest.mark.parametrize(("freq_hz", "gain"), [(1.0, 0.21), (2.0, 0.63), (5.0, 1.0), (10.0, 1.0)])
 def test_a_shake_reads_as_its_angular_velocity(freq_hz: float, gain: float) -> None:
     """A shake of 1 deg/s RMS about any axis reads back as 1 deg/s from 3 Hz
@@ -99,14 +113,7 @@ def test_chunked_stream_with_gyro_gives_the_same_reps() -> None:
     whole = analyze_recording(rec)
     gyro = rec.gyro_at_acc_times()
     assert gyro is not None
-    sa = StreamAnalyzer(load_guidance(), rec.nominal_rate_hz, gyro=True)
-    rng = np.random.default_rng(2)
-    i = 0
-    while i < len(rec.t):
-        n = int(rng.integers(1, 60))
-        sa.push(rec.t[i : i + n], rec.acc[i : i + n], gyro[i : i + n])
-        i += n
-    sa.finish()
+    sa = _pushed_in_chunks(rec, gyro, seed=2)
     assert [r.flags for r in sa.reps] == [r.flags for r in whole.reps]
     assert [r.wobble for r in sa.reps] == pytest.approx([r.wobble for r in whole.reps], rel=0.01)
 
@@ -130,14 +137,7 @@ def test_a_gyroscope_covering_part_of_the_session_is_used_where_it_reads() -> No
     assert all(a.reps[i].wobble == pytest.approx(full.reps[i].wobble, rel=0.05) for i in inside)
     assert sum(a.reps[i].wobble != pytest.approx(b.reps[i].wobble, rel=0.01) for i in inside) >= 0.8 * len(inside)
     assert all(a.reps[i].wobble == pytest.approx(b.reps[i].wobble, rel=1e-9) for i in outside)
-    sa = StreamAnalyzer(load_guidance(), rec.nominal_rate_hz, gyro=True)
-    rng = np.random.default_rng(3)
-    i = 0
-    while i < len(rec.t):
-        n = int(rng.integers(1, 60))
-        sa.push(rec.t[i : i + n], rec.acc[i : i + n], gyro[i : i + n])
-        i += n
-    sa.finish()
+    sa = _pushed_in_chunks(rec, gyro, seed=3)
     assert [r.wobble for r in sa.reps] == pytest.approx([r.wobble for r in a.reps], rel=0.02)
 
 
