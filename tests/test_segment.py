@@ -631,6 +631,34 @@ def test_a_set_after_a_restrap_a_walk_and_a_step_of_the_foot_is_read_from_its_re
     assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"]) == 27
 
 
+@pytest.mark.parametrize("seed", [9022, 10010])
+def test_a_set_after_a_restrap_and_a_step_that_sways_is_read_from_the_new_level(seed: int) -> None:
+    """A re-strap, then a quick step of the foot; standing sway then moves
+    the new level by more than the onset threshold, so the level reads as
+    left at once -- like a rep's top left by its lower.  But the move from it
+    goes farther out from the old rest by more than a partial rep, after the
+    level was held over 2 s: the level is the set's new rest (the set was
+    read from the old one: a rep lost in 9022, five in 10010).  A lift that
+    hesitates part-way up then goes on within 2 s keeps its rep."""
+    res, sess = _analysed("acceptance-like", seed)
+    truth = res.truth["reps"]
+    assert "restrap" in [d["kind"] for d in res.truth["distractors"]]
+    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
+
+
+def test_the_first_lift_after_a_restrap_that_hesitates_keeps_its_rep() -> None:
+    """The other side of the rule above: the set's first lift after a
+    re-strap pauses part-way up (a hesitation) and goes on farther out --
+    within 2 s, so that level is no new rest and the rep is read (without
+    the 2-s hold it was lost)."""
+    res, sess = _analysed("acceptance-like", 1015)
+    truth = res.truth["reps"]
+    first = [j for j, t in enumerate(truth) if t["set"] == 2 and t["index_in_set"] == 1]
+    assert first and truth[first[0]]["profile_lift"] == "hesitation"
+    assert set(first) <= {j for _, j in _match(sess["reps"], truth)}
+    assert len(sess["reps"]) == len(truth)
+
+
 def test_a_lower_that_pauses_part_way_down_is_waited_for() -> None:
     """A 7-deg rep whose lower pauses part-way down (a hesitation): the
     movement first looks settled more than half its range above where it

@@ -360,6 +360,15 @@ LEVEL_WAIT_S = 0.35
 #: so the wait costs no latency; 0.7-1.5 s measured the same, 0.4 s found a
 #: third of those reps.)
 HESITATION_WAIT_S = 1.0
+#: With no rep axis (after a re-strap), a level held at least this long (s)
+#: whose next move goes farther from the old rest by a partial rep's range
+#: is a new rest, not a rep's top, however soon sway seemed to leave it
+#: (:meth:`StreamAnalyzer._rep_from_level`).  A lift that hesitates part-way
+#: up goes on sooner: with no hold required, the first reps after a re-strap
+#: of three sessions were lost (acceptance-like 1006, 1015, mixed 7005); with
+#: 2 s, 9022 and 10010 are read whole and the grids keep their counts (mixed
+#: seed 30 reads one partial rep more, from fidgets after a step).
+FARTHER_HELD_S = 2.0
 #: The sensor rides some distance r from the point the shank turns about, so
 #: its tangential acceleration tilts the measured gravity by -(r/g) theta''
 #: (with r = LEVER_ARM_M a 3 s lift reads ~0.15 s short at each end).  Two
@@ -1070,9 +1079,19 @@ class StreamAnalyzer:
         # than a pause allows, is a rep's top.  Where the move that leaves
         # either settles may be one.)
         far = float(d[p0]) >= self.guidance.partial_rel * ref
+        # (with no axis, a level the next move leaves farther out from the
+        # old rest -- by a partial rep's range -- was no rep's top: a top is
+        # left by the lower, back towards rest.  A step of the foot just
+        # after a re-strap, the set's first rep from the new level: the
+        # level's sway read as leaving it at once, and the set was lost)
+        farther = False
+        if axis is None and float(d[min(p0 + pk, len(d) - 1)]) > float(d[p0]) + need:
+            below = nonzero1d(dp[:pk] <= self._t_on)
+            rise = int(below[-1]) + 1 if len(below) else 0
+            farther = rise >= int(FARTHER_HELD_S * self.fs)
         if (
             far
-            and not (at_top and mv < held)
+            and not (at_top and mv < held and not farther)
             and dp[pk] >= need
             and way is not None
             and (axis is None or float(way @ axis) >= STEP_REP_COS)
