@@ -61,9 +61,10 @@ tremor below ~5 Hz), less the quietest still rest seen so far (sensor
 noise, read through the same high-pass) in quadrature; the rep's wobble is
 the power mean of that and the accelerometer's reading (the
 accelerometer's alone where the gyroscope has no readings near the rep --
-on a scale that differs where the sensor sees no lever arm).  Where the sensor sees a
-lever arm the accelerometer ranks reps about as well or better; without
-one its reading sinks to its floor and the gyroscope's carries the mean.
+on a scale that differs where the sensor sees no lever arm).  Where the
+sensor sees a lever arm the accelerometer ranks reps about as well or
+better; without one its reading sinks to its floor and the gyroscope's
+carries the mean.
 Measured with ``benchmarks/bench_accuracy.py --gyro`` (wobble Spearman
 median / wobble flag F1 -- gyroscope alone; accelerometer alone; power
 mean): acceptance-like 1000-1023 0.89 / 0.97; 0.89 / 0.97; 0.90 / 0.98.

@@ -132,7 +132,7 @@ def _metabase_file(
 ) -> None:
     ms = _metabase_epochs(t, t0_ms, group)
     local = _iso_local(ms + tz_hours * 3_600_000)
-    header = [f"epoch (ms)", f"time ({tz_hours:02d}:00)", "elapsed (s)", f"x-axis ({unit})", f"y-axis ({unit})", f"z-axis ({unit})"]
+    header = ["epoch (ms)", f"time ({tz_hours:02d}:00)", "elapsed (s)", f"x-axis ({unit})", f"y-axis ({unit})", f"z-axis ({unit})"]
     elapsed = (ms - ms[0]) / 1000.0
     write_table(path, header, [ms, local, elapsed, xyz[:, 0], xyz[:, 1], xyz[:, 2]], ["%d", "%s", "%.3f", "%.3f", "%.3f", "%.3f"])
 

@@ -19,7 +19,6 @@ import io
 
 import numpy as np
 
-from ..errors import InputError
 from ..model import Recording
 from .tabular import G0, NotARecording, Source, Table, finish, read_columns, relative_time
 from .validate import GRAVITY_SENTENCE, NoGravityError, median_magnitude

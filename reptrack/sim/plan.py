@@ -255,7 +255,7 @@ class _Planner:
 
     # -- reps -----------------------------------------------------------------
     def plan_sets(self, t: float) -> float:
-        cfg, rng, g, plan = self.cfg, self.rng, self.g, self.plan
+        cfg, rng, plan = self.cfg, self.rng, self.plan
         target = max(1, round(cfg.reps_per_set * cfg.duration_scale))
         sizes = [max(1, target - _ri(rng, (0, cfg.reps_short_max))) for _ in range(cfg.n_sets)]
         total = sum(sizes)
