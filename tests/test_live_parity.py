@@ -183,6 +183,29 @@ def test_cli_json_lines_match_analyze_json(tmp_path, capsys):
     assert "Total:" in out.err
 
 
+def test_a_replayed_file_with_a_gyroscope_reads_it_as_analyze_does(tmp_path, capsys):
+    """A file with gx,gy,gz replayed through ``live`` gives the wobble
+    ``analyze`` gives it (which reads the gyroscope), wobble flags included;
+    recorded again with ``--out``, the copy keeps the gyroscope, so analysing
+    the copy agrees too."""
+    path = tmp_path / "gyro.csv"
+    assert main(["simulate", "--scenario", "acceptance-like", "--seed", "1005", "--gyro", "--out", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["analyze", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["recording"]["gyro_samples"] > 0
+    copy = tmp_path / "copy.csv"
+    assert main(["live", "--replay", str(path), "--speed", "0", "--json", "--no-strap-check", "--out", str(copy)]) == 0
+    reps = [d for d in map(json.loads, capsys.readouterr().out.splitlines()) if d["event"] == "rep"]
+    assert len(reps) == len(doc["reps"]) > 0
+    assert [r["flags"] for r in reps] == [r["flags"] for r in doc["reps"]]
+    assert [r["wobble"] for r in reps] == pytest.approx([r["wobble"] for r in doc["reps"]], rel=0.01)
+    assert main(["analyze", str(copy), "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["recording"]["gyro_samples"] == doc["recording"]["gyro_samples"]
+    assert [r["wobble"] for r in again["reps"]] == pytest.approx([r["wobble"] for r in doc["reps"]], rel=0.01)
+
+
 @pytest.mark.parametrize("seed", [1000, 1006, 1011])
 def test_ends_the_data_contradict_are_reported_in_time(seed: int):
     """Reps whose lower was fitted to end 1.1-2.7 s early (a wobbling lower,

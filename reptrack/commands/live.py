@@ -67,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("the folder for --out does not exist; create it or choose another path", args.out)
 
     nominal = None
+    gyro = False  # (a replayed file's gyroscope is read as analyze reads it)
     if args.replay:
         from ..io import read_recording
         from ..live.replay import ReplaySource
@@ -76,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
         speed = args.speed
         label = source.label
         nominal = rec.nominal_rate_hz
+        gyro = rec.gyro_at_acc_times() is not None
     else:
         try:
             from ..ble.reader import SensorStream
@@ -106,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
         strap_check=not args.no_strap_check,
         source_label=label,
         note=note if args.json else None,
+        gyro=gyro,
     )
 
     def drive(view: object) -> None:

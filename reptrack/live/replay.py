@@ -34,8 +34,10 @@ FAST_CHUNK_S = 1.0
 
 
 def iter_chunks(rec: Recording, chunk_s: float = DEFAULT_CHUNK_S) -> Iterator[Batch]:
-    """Split ``rec`` into consecutive batches of ``chunk_s`` seconds of samples (>= 1 sample each)."""
+    """Split ``rec`` into consecutive batches of ``chunk_s`` seconds of samples (>= 1 sample each),
+    with its gyroscope at the same instants when it has one."""
     t, acc = rec.t, rec.acc
+    gyro = rec.gyro_at_acc_times()
     n = len(t)
     if n == 0:
         return
@@ -53,10 +55,10 @@ def iter_chunks(rec: Recording, chunk_s: float = DEFAULT_CHUNK_S) -> Iterator[Ba
         while gi < len(gaps) and gaps[gi].end <= t_hi:
             found.append(gaps[gi])
             gi += 1
-        yield Batch(t=t[lo:hi], acc=acc[lo:hi], gaps=found)
+        yield Batch(t=t[lo:hi], acc=acc[lo:hi], gaps=found, gyro=None if gyro is None else gyro[lo:hi])
         lo = hi
     if lo < n:
-        yield Batch(t=t[lo:], acc=acc[lo:], gaps=list(gaps[gi:]))
+        yield Batch(t=t[lo:], acc=acc[lo:], gaps=list(gaps[gi:]), gyro=None if gyro is None else gyro[lo:])
 
 
 class ReplaySource:

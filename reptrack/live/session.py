@@ -126,6 +126,10 @@ class LiveSession:
         Optional :class:`CuePlayer`.
     strap_check:
         Run the strap check before the first set and re-check between sets.
+    gyro:
+        The source also delivers ``Batch.gyro`` (a replayed file with a
+        gyroscope): the wobble reads it as ``analyze`` does, and ``out_path``
+        records it (``gx,gy,gz``).
     """
 
     def __init__(
@@ -141,10 +145,12 @@ class LiveSession:
         source_label: str = "",
         note: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        gyro: bool = False,
     ) -> None:
         self.guidance = guidance
         self.nominal_rate_hz = nominal_rate_hz
-        self.sa = StreamAnalyzer(guidance, nominal_rate_hz=nominal_rate_hz)
+        self.gyro = gyro
+        self.sa = StreamAnalyzer(guidance, nominal_rate_hz=nominal_rate_hz, gyro=gyro)
         self.writer = writer
         self.out_path = out_path
         self.json_out = json_out
@@ -181,7 +187,7 @@ class LiveSession:
         self._started = True
         if nominal_rate_hz and not self.nominal_rate_hz:
             self.nominal_rate_hz = nominal_rate_hz
-            self.sa = StreamAnalyzer(self.guidance, nominal_rate_hz=nominal_rate_hz)
+            self.sa = StreamAnalyzer(self.guidance, nominal_rate_hz=nominal_rate_hz, gyro=self.gyro)
             self.state.reps, self.state.sets = self.sa.reps, self.sa.sets
             if self.strap is not None:
                 self.strap.nominal_rate_hz = nominal_rate_hz
@@ -194,7 +200,7 @@ class LiveSession:
             if "replay_of" not in m:
                 m.setdefault("start_utc", _utc_now())
             m["recorded_by"] = "reptrack live"
-            self.writer = NativeCsvWriter(self.out_path, m)
+            self.writer = NativeCsvWriter(self.out_path, m, gyro=self.gyro)
 
     # ------------------------------------------------------------------
     def _say(self, msg: str) -> None:
@@ -273,8 +279,12 @@ class LiveSession:
             self.state.add(f"sensor: {batch.status}")
         if len(t) == 0:
             return []
+        gyro = None
+        if self.gyro:
+            g = getattr(batch, "gyro", None)
+            gyro = np.full((len(t), 3), np.nan) if g is None else np.asarray(g, dtype=np.float64).reshape(-1, 3)
         if self.writer is not None:
-            self.writer.write(t, acc)
+            self.writer.write(t, acc, gyro)
             self.writer.maybe_flush()
         if self._t_first is None:
             self._t_first = float(t[0])
@@ -287,7 +297,7 @@ class LiveSession:
         events: list[Event] = []
         # Gaps the source located first, then whatever the analyzer reports.
         events += self._gap_events(list(getattr(batch, "gaps", []) or []), st.stream_t)
-        for ev in self.sa.push(t, acc):
+        for ev in self.sa.push(t, acc, gyro):
             if ev.kind == "gap" and ev.gap is not None:
                 events += self._gap_events([ev.gap], ev.at)
             else:
@@ -411,6 +421,7 @@ def replay_session(rec: Any, guidance: Guidance, chunk_s: float = 1.0, **kw: Any
     """
     from .replay import ReplaySource, iter_chunks
 
+    kw.setdefault("gyro", rec.gyro_at_acc_times() is not None)
     sess = LiveSession(guidance, rec.nominal_rate_hz, **kw)
     sess.start(ReplaySource(rec, speed=0).meta, rec.nominal_rate_hz)
     for b in iter_chunks(rec, chunk_s):

@@ -24,13 +24,16 @@ class Batch:
     ``t`` (n,) seconds since the stream's first sample, ``acc`` (n, 3) g,
     ``gaps`` stretches with lost samples that the source located (reported
     once, in the batch that follows them), ``status`` a one-line sensor state
-    change ("connected", "reconnecting", ...) or None.
+    change ("connected", "reconnecting", ...) or None, ``gyro`` (n, 3) deg/s
+    at the same instants (NaN where none) from a source with a gyroscope --
+    a replayed file that has one -- else None.
     """
 
     t: np.ndarray
     acc: np.ndarray
     gaps: list[Gap] = field(default_factory=list)
     status: str | None = None
+    gyro: np.ndarray | None = None
 
 
 class BatchLike(Protocol):
