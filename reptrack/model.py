@@ -105,10 +105,16 @@ class Recording:
         return int(len(self.t))
 
     @property
+    def has_gyro(self) -> bool:
+        """Does the recording carry a gyroscope long enough to use (two
+        samples or more)?  Then :meth:`gyro_at_acc_times` gives its readings."""
+        return self.gyro is not None and self.gyro_t is not None and len(self.gyro_t) >= 2
+
+    @property
     def gyro_samples(self) -> int:
         """Gyroscope samples with a reading on all three axes (0 without a
         gyroscope, or with one too short to use)."""
-        if self.gyro is None or self.gyro_t is None or len(self.gyro_t) < 2:
+        if not self.has_gyro:
             return 0
         return int(np.isfinite(np.asarray(self.gyro, dtype=np.float64)).all(axis=1).sum())
 
@@ -118,7 +124,7 @@ class Recording:
         and inside holes in it longer than ``max_hole_s`` (s; by default the
         grid resampler's bridge).  None when the recording has no gyroscope
         (or a single sample of one)."""
-        if self.gyro is None or self.gyro_t is None or len(self.gyro_t) < 2:
+        if not self.has_gyro:
             return None
         gt = np.asarray(self.gyro_t, dtype=np.float64)
         gv = np.asarray(self.gyro, dtype=np.float64).reshape(-1, 3)

@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         speed = args.speed
         label = source.label
         nominal = rec.nominal_rate_hz
-        gyro = rec.gyro_at_acc_times() is not None
+        gyro = rec.has_gyro
     else:
         try:
             from ..ble.reader import SensorStream

@@ -421,7 +421,7 @@ def replay_session(rec: Any, guidance: Guidance, chunk_s: float = 1.0, **kw: Any
     """
     from .replay import ReplaySource, iter_chunks
 
-    kw.setdefault("gyro", rec.gyro_at_acc_times() is not None)
+    kw.setdefault("gyro", rec.has_gyro)
     sess = LiveSession(guidance, rec.nominal_rate_hz, **kw)
     sess.start(ReplaySource(rec, speed=0).meta, rec.nominal_rate_hz)
     for b in iter_chunks(rec, chunk_s):
