@@ -96,11 +96,14 @@ MAG_DT_S = 0.08
 #: on tilt and magnitude together (a movement shorter than MIN_SHIFTED_S is
 #: not a candidate).  (With one template, or the three the tilt alone weighs
 #: most, most of the gain was lost; +-0.3 s in 0.1-s steps did as well at
-#: twice the cost.  This step costs ~0.1 ms per fit, ~0.07 s per hour.
-#: Five templates or +-0.45 s moved p95 by 0.01-0.03 s, not worth the
-#: ~0.05 ms more per fit.)
+#: twice the cost.  Five templates moved p95 by 0.01-0.03 s.  +-0.6 s
+#: (4 steps) over +-0.3 s: with standing sway, whose tilt fits err by more,
+#: phase p95 down 0.01-0.07 s and flags up to +0.007 on every acceptance-like
+#: set (9000-9035 0.826 -> 0.833), without sway within +-0.02 s; the 1-hour
+#: benchmark's analysis ~1 % slower.  Steps of 0.3 s, or steps scaled to the
+#: fit's sd, raised the medians; +-0.9 s added little and cost 10-25 %.)
 MAG_TEMPLATES = 3
-MAG_SHIFT_N = 2
+MAG_SHIFT_N = 4
 MAG_SHIFT_S = 0.15
 MIN_SHIFTED_S = 0.15
 #: Re-estimations of the plateau levels in :func:`fit_rise` (each followed
