@@ -12,15 +12,17 @@ from typing import Any
 
 import numpy as np
 
-from .guidance import Guidance, load_guidance
+from .guidance import Guidance, guidance_for
 from .model import Recording, Session
 
 
 def analyze_recording(rec: Recording, guidance: Guidance | None = None) -> Session:
-    """Segment ``rec`` into reps and sets, measure them and raise flags."""
+    """Segment ``rec`` into reps and sets, measure them and raise flags:
+    against ``guidance``, or else the built-in one its metadata names
+    (:func:`reptrack.guidance.guidance_for`), or else the default."""
     from .segment.stream import StreamAnalyzer
 
-    guidance = guidance or load_guidance()
+    guidance = guidance or guidance_for(rec.meta)
     gyro = rec.gyro_at_acc_times()
     sa = StreamAnalyzer(guidance=guidance, nominal_rate_hz=rec.nominal_rate_hz, gyro=gyro is not None)
     sa.push(rec.t, rec.acc, gyro)

@@ -241,6 +241,29 @@ def _from_mapping(data: dict[str, Any], source: str) -> Guidance:
     return Guidance(**kwargs)
 
 
+#: Recording metadata keys that may name the guidance the session followed:
+#: the native format's ``profile`` (issue #2) and ``guidance`` (what
+#: ``reptrack simulate`` writes).  (A recording made by ``reptrack record``
+#: has ``profile`` = its BLE firmware profile, e.g. ``polar-h10``: no
+#: guidance has such a name, so it is passed over.)
+GUIDANCE_META_KEYS = ("profile", "guidance")
+
+
+def guidance_for(meta: dict[str, str], given: str | None = None) -> Guidance:
+    """The guidance to judge a recording by: ``given`` (a name or a TOML
+    file, as ``--guidance`` takes) if any; else a built-in profile the
+    recording's metadata names (:data:`GUIDANCE_META_KEYS`, in that order);
+    else the default (3-1-3).  Metadata never names a file to read."""
+    if given:
+        return load_guidance(given)
+    names = set(builtin_names())
+    for key in GUIDANCE_META_KEYS:
+        value = str(meta.get(key) or "").strip()
+        if value in names:
+            return load_guidance(value)
+    return load_guidance()
+
+
 def load_guidance(name_or_path: str | None = None) -> Guidance:
     """A built-in profile by name (``3-1-3``, ``5-2-5``, ...) or a TOML file."""
     name_or_path = name_or_path or DEFAULT_GUIDANCE

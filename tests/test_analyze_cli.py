@@ -294,3 +294,32 @@ def test_live_replay_refuses_a_speed_that_is_not_a_number(capsys: pytest.Capture
     rc, out, err = _run(capsys, "live", "--replay", str(SAMPLE), "--speed", speed, "--json")
     assert rc == 2 and out == "" and "--speed" in err
     _one_sentence(err)
+
+
+def _sample_named(tmp_path: Path, profile: str) -> Path:
+    """The sample session (3-1-3 reps) with ``# guidance`` replaced by ``# profile: <profile>``."""
+    lines = [ln for ln in SAMPLE.read_text().splitlines() if not ln.startswith("# guidance:")]
+    p = tmp_path / f"as_{profile}.csv"
+    p.write_text("\n".join([f"# profile: {profile}"] + lines) + "\n")
+    return p
+
+
+def test_a_file_that_names_its_guidance_profile_is_judged_by_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A native file's ``# profile:`` naming a built-in guidance (the issue's
+    metadata key) is what ``analyze`` judges it by when no ``--guidance`` is
+    given: the sample's lifts of about 3 s are under 5-2-5's 3.5-s minimum,
+    and half of them are flagged (none under 3-1-3).  ``--guidance`` still wins, and a profile that names no
+    guidance (``record`` writes the BLE firmware profile there) leaves 3-1-3."""
+    rc, out, _ = _run(capsys, "analyze", str(_sample_named(tmp_path, "5-2-5")), "--json")
+    doc = json.loads(out)
+    assert rc == 0 and doc["guidance"]["name"] == "5-2-5" and doc["guidance"]["lift_min_s"] == 3.5
+    slow_flagged = sum("lift_too_fast" in r["flags"] for r in doc["reps"])
+    assert slow_flagged >= 15 and len(doc["reps"]) >= 44
+    rc, out, _ = _run(capsys, "analyze", str(_sample_named(tmp_path, "5-2-5")), "--json", "--guidance", "3-1-3")
+    doc = json.loads(out)
+    assert doc["guidance"]["name"] == "3-1-3"
+    assert sum("lift_too_fast" in r["flags"] for r in doc["reps"]) < 5
+    rc, out, _ = _run(capsys, "analyze", str(_sample_named(tmp_path, "polar-h10")), "--json")
+    assert json.loads(out)["guidance"]["name"] == "3-1-3"

@@ -225,3 +225,19 @@ def test_a_rep_found_after_a_long_look_away_is_reported_in_time(case: tuple[str,
     ref, live, n_truth = replayed(("sim", *case))
     assert ref.reps
     assert_latency(live.sa.reps, "%s#%d" % case)
+
+
+def test_replay_judges_a_file_by_the_guidance_its_metadata_names(tmp_path, capsys):
+    """A file whose ``# profile:`` names 5-2-5: ``live --replay`` flags its
+    reps as ``analyze`` does (both by 5-2-5; replay used 3-1-3 before)."""
+    src = ROOT / "sample_data" / "seated_3x15.csv"
+    lines = [ln for ln in src.read_text().splitlines() if not ln.startswith("# guidance:")]
+    path = tmp_path / "slow.csv"
+    path.write_text("\n".join(["# profile: 5-2-5"] + lines) + "\n")
+    assert main(["analyze", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["guidance"]["name"] == "5-2-5"
+    assert main(["live", "--replay", str(path), "--speed", "0", "--json", "--cues", "off"]) == 0
+    reps = [d for d in map(json.loads, capsys.readouterr().out.splitlines()) if d["event"] == "rep"]
+    assert [r["flags"] for r in reps] == [r["flags"] for r in doc["reps"]]
+    assert any("lift_too_fast" in r["flags"] for r in reps)

@@ -22,7 +22,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="recording file(s) or directories of them")
     p.add_argument("--json", action="store_true", help="print the schema-1 JSON document (see README)")
-    p.add_argument("--guidance", default=None, metavar="NAME|FILE", help="guidance profile (default 3-1-3)")
+    p.add_argument(
+        "--guidance",
+        default=None,
+        metavar="NAME|FILE",
+        help="guidance profile (default: a built-in one each file's metadata names, else 3-1-3)",
+    )
     p.add_argument("--csv", default=None, metavar="FILE", help="also write the per-rep table as CSV (same fields as the JSON)")
     p.add_argument("--save", action="store_true", help="store the session(s) in the history database")
     p.add_argument("--athlete", default=None, help="athlete name for --save")
@@ -81,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
     from ..guidance import load_guidance
     from ..report.text import format_session
 
-    guidance = load_guidance(args.guidance)
+    # (None: each file's own, if its metadata names one; else 3-1-3)
+    guidance = load_guidance(args.guidance) if args.guidance else None
     files = expand_paths(args.paths)
     sessions = [analyze_file(f, guidance, **reader_options(args)) for f in files]
     if args.csv:

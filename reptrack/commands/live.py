@@ -33,7 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--reconnect-timeout", type=float, default=60.0, metavar="S", help="give up after the sensor is gone this long (default 60)"
     )
     p.add_argument("--out", default=None, metavar="FILE.csv", help="record the raw stream to this native CSV")
-    p.add_argument("--guidance", default=None, metavar="NAME|FILE", help="guidance profile (default 3-1-3)")
+    p.add_argument(
+        "--guidance",
+        default=None,
+        metavar="NAME|FILE",
+        help="guidance profile (default: with --replay, a built-in one the file's metadata names; else 3-1-3)",
+    )
     p.add_argument("--cues", choices=["off", "bell", "voice"], default="off", help="metronome and alert sounds (default off)")
     p.add_argument("--json", action="store_true", help="print one JSON object per event (rep, set, gap) instead of the screen")
     p.add_argument("--no-strap-check", action="store_true", help="skip the strap check before the first set")
@@ -54,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
 
     from ..errors import InputError, SensorError
-    from ..guidance import load_guidance
+    from ..guidance import guidance_for, load_guidance
     from ..live.cues import CuePlayer, default_bell_out
     from ..live.session import LiveSession, run_live
 
@@ -73,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         from ..live.replay import ReplaySource
 
         rec = read_recording(args.replay, **reader_options(args))
+        guidance = guidance_for(rec.meta, args.guidance)  # (as analyze judges the file)
         source = ReplaySource(rec, speed=args.speed)
         speed = args.speed
         label = source.label

@@ -26,7 +26,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="FILE.html", help="HTML file to write")
     p.add_argument("--athlete", default=None, help="athlete name shown in the report (with --history: whose progress)")
     p.add_argument("--notes", default=None, metavar="TEXT", help="notes shown at the top of the report")
-    p.add_argument("--guidance", default=None, metavar="NAME|FILE", help="guidance profile (default 3-1-3)")
+    p.add_argument(
+        "--guidance",
+        default=None,
+        metavar="NAME|FILE",
+        help="guidance profile (default: a built-in one each file's metadata names, else 3-1-3)",
+    )
     p.add_argument("--history", action="store_true", help="report weekly progress from the history database instead of files")
     p.add_argument("--db", default=None, metavar="PATH", help="history database for --history (default: user data directory)")
     add_reader_options(p)
@@ -56,7 +61,8 @@ def _sessions(args: argparse.Namespace) -> tuple[str, str]:
     from ..report.html import render_sessions
     from .analyze import expand_paths
 
-    guidance = load_guidance(args.guidance)
+    # (None: each file's own, if its metadata names one; else 3-1-3)
+    guidance = load_guidance(args.guidance) if args.guidance else None
     files = expand_paths(args.paths)
     sessions = [analyze_file(f, guidance, **reader_options(args)) for f in files]
     for s in sessions:
