@@ -219,6 +219,11 @@ PARTIAL_MIN_REL = 0.25
 #: seeds 1-40 31 -> 32.
 PARTIAL_QUIET_REL = 0.22
 QUIET_RANGE_K = 12.0
+#: A first movement quicker than the guidance's minimums both ways is a
+#: shift of stance, not a rep -- but never one slower than this (s) each way,
+#: whatever the guidance: under 5-2-5 (3.5-s minimums) a 3-s first rep was
+#: lost.  (3-1-3's minimums; benchmark sets unchanged.)
+STANCE_SHIFT_MAX_S = 2.0
 #: A partial rep (below the guidance's partial fraction) with no pause whose
 #: lift and lower both take less than this (s) is sway or a fidget
 #: (half-periods of 0.1-0.6 Hz sway are 0.8-5 s).
@@ -1516,7 +1521,9 @@ class StreamAnalyzer:
         # (a session does not open with a bounce -- lift and lower both under
         # the guidance's minimums -- while a shuffle of the feet or a shift of
         # stance is a quick out-and-back)
-        if ref is None and lift_s < self.guidance.lift_min_s and lower_s < self.guidance.lower_min_s:
+        if ref is None and lift_s < min(self.guidance.lift_min_s, STANCE_SHIFT_MAX_S) and lower_s < min(
+            self.guidance.lower_min_s, STANCE_SHIFT_MAX_S
+        ):
             return self._reject("quick out-and-back before any rep (a fidget, a shift of stance)")
         range_rel = range_deg / ref if ref else 1.0
         if end - start < (MIN_BOUNCE_S if like_reps else MIN_REP_S) or (
