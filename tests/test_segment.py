@@ -725,6 +725,18 @@ def test_standing_sway_excursions_are_not_partial_reps(seed: int) -> None:
     assert len(sess["reps"]) == len(res.truth["reps"])
 
 
+@pytest.mark.parametrize(("scenario", "seed"), [("acceptance-like", 11031), ("seated-3x15", 7003)])
+def test_a_change_of_posture_held_for_long_becomes_the_rest(scenario: str, seed: int) -> None:
+    """A quick shift of the foot, then the new stance held before the set:
+    no rep (a change of posture), but its level is the new rest.  Kept, the
+    old rest started every later movement at once, each rest between reps
+    read as a movement the other way, and a partial rep among them was lost."""
+    res, sess = _analysed(scenario, seed, sway_deg=0.0)
+    truth = res.truth["reps"]
+    assert "fidget_step" in [d["kind"] for d in res.truth["distractors"]]
+    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
+
+
 def test_the_first_lift_after_a_restrap_that_hesitates_keeps_its_rep() -> None:
     """The other side of the rule above: the set's first lift after a
     re-strap pauses part-way up (a hesitation) and goes on farther out --

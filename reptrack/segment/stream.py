@@ -475,6 +475,7 @@ class _Episode:
     seg_end: float = float("inf")  # (s) the segmenter's end of the last measurement (a rep reports its own)
     report_k: int | None = None  # grid index a rep measured now is reported at
     settled_off: bool = False  # returned by settling far from rest (SETTLED_OFF_K, SETTLED_OFF_REL)
+    held_rest: np.ndarray | None = None  # a quick shift's held level (a change of posture): the new rest
 
 
 @dataclass
@@ -927,6 +928,8 @@ class StreamAnalyzer:
             self._wild_end = ep.ret
         if rep is None:
             self._rest_where_settled(ep)
+            if ep.held_rest is not None:
+                self._b = ep.held_rest
         if rep is not None:
             self._emit_rep(rep, at=horizon / self.fs)
             if ep.axis is not None:  # (a rep always has its motion axis)
@@ -1499,6 +1502,12 @@ class StreamAnalyzer:
         if len(rep_mag) and float(np.sqrt(np.mean((rep_mag - median1d(rep_mag)) ** 2))) > MAX_DYN_G:
             return self._reject("dynamic acceleration")
         if hold_s > LONG_HOLD_X * self.guidance.hold_target_s + 1.0 and min(lift_s, lower_s) < SHIFT_FAST_S:
+            # the level it was held at is the new posture's rest: kept, the
+            # old rest started every later movement at once -- each rest
+            # read as a movement the other way, and a partial rep among them
+            # was lost (acceptance-like 11031, seated 7003; no set lost a rep)
+            k0 = int(round(t[0] * fs))
+            ep.held_rest = unit(self._gslice(k0 + ia, k0 + ib + 1).mean(axis=0))
             return self._reject("quick shift held for long (a change of posture)")
         if range_deg < SMALL_RANGE_DEG and min(lift_s, lower_s) < SMALL_FAST_S and not like_reps:
             return self._reject("small and quick (a fidget)")
