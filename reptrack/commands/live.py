@@ -78,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
         from ..live.replay import ReplaySource
 
         rec = read_recording(args.replay, **reader_options(args))
-        guidance = guidance_for(rec.meta, args.guidance)  # (as analyze judges the file)
+        if not args.guidance:
+            guidance = guidance_for(rec.meta)  # (as analyze judges the file)
         source = ReplaySource(rec, speed=args.speed)
         speed = args.speed
         label = source.label

@@ -928,8 +928,6 @@ class StreamAnalyzer:
             self._wild_end = ep.ret
         if rep is None:
             self._rest_where_settled(ep)
-            if ep.held_rest is not None:
-                self._b = ep.held_rest
         if rep is not None:
             self._emit_rep(rep, at=horizon / self.fs)
             if ep.axis is not None:  # (a rep always has its motion axis)
@@ -973,7 +971,11 @@ class StreamAnalyzer:
         (:data:`RET_STILL_S` up to the return) -- unless that lies where the
         last reps went (a rep's top: a set read upside down).  Kept, the old
         baseline started the next movement at once, and the set's first reps
-        were lost to the 30-s episode limit."""
+        were lost to the 30-s episode limit.  A quick shift held for long (a
+        change of posture, ``ep.held_rest``) leaves the level it was held at."""
+        if ep.held_rest is not None:
+            self._b = ep.held_rest
+            return
         if not ep.settled_off or ep.ret is None:
             return
         n = int(RET_STILL_S * self.fs)
@@ -1317,6 +1319,7 @@ class StreamAnalyzer:
         fs = self.fs
         a = ep.pre
         self.reject_reason = ""
+        ep.held_rest = None
         if w_end - a < int(0.5 * fs):
             return self._reject("too short")
         acc = self._aslice(a, w_end + 1)
@@ -1493,6 +1496,7 @@ class StreamAnalyzer:
             if not force and w_end == k_now and not capped and end + HESITATION_WAIT_S > k_now / fs:
                 return k_now + max(1, int(ATTEMPT_S * fs))
             return self._reject("no return to start level")
+        k0 = int(round(t[0] * fs))  # the window's grid index: k0 + i <-> t[i]
         i0 = max(int(np.floor((start - t[0]) * fs)), 0)
         i1 = min(int(np.ceil((end - t[0]) * fs)) + 1, len(acc))
         # the magnitude of the acceleration over the window: impacts (here),
@@ -1506,7 +1510,6 @@ class StreamAnalyzer:
             # old rest started every later movement at once -- each rest
             # read as a movement the other way, and a partial rep among them
             # was lost (acceptance-like 11031, seated 7003; no set lost a rep)
-            k0 = int(round(t[0] * fs))
             ep.held_rest = unit(self._gslice(k0 + ia, k0 + ib + 1).mean(axis=0))
             return self._reject("quick shift held for long (a change of posture)")
         if range_deg < SMALL_RANGE_DEG and min(lift_s, lower_s) < SMALL_FAST_S and not like_reps:
@@ -1548,8 +1551,7 @@ class StreamAnalyzer:
             return self._reject("small, quick and not held (sway, a fidget)")
         # --- metrics
         self._read_rest(ep, u)
-        # the gyroscope over the measured window (grid index k0 + i <-> t[i])
-        k0 = int(round(t[0] * fs))
+        # the gyroscope over the measured window
         gyr = self._gyr[k0 - self._k0 : k0 - self._k0 + len(t)] if self._has_gyro else None
         if gyr is not None and np.isnan(gyr).all():
             gyr = None
