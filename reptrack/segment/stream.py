@@ -303,6 +303,12 @@ PRE_BACK_S = 0.5
 #: onset threshold, if less: sway bobs about a hesitation's level) the rise
 #: must reach CUT_HIGH_FRAC of the peak -- for the first CUT_HIGH_S (s) only (a
 #: hesitation is brief; a bottom that settled off the old rest is not one).
+#: Once a window so cut left the lower part-way down -- its end level between
+#: the start level and the top, no rep -- the higher rise is needed for as
+#: long as that point stays far (a lower that paused, then shook on its way
+#: down: a rise of ~0.4 deg cut 8-deg reps that lost control; acceptance-like
+#: 12000-12035 without sway 30 -> 32 exact of 36, every other set equal or
+#: up, and no report later than the latency budget).
 CUT_LOW_FRAC = 0.2
 CUT_HIGH_FRAC = 0.3
 CUT_HIGH_S = 0.5
@@ -476,6 +482,8 @@ class _Episode:
     report_k: int | None = None  # grid index a rep measured now is reported at
     settled_off: bool = False  # returned by settling far from rest (SETTLED_OFF_K, SETTLED_OFF_REL)
     held_rest: np.ndarray | None = None  # a quick shift's held level (a change of posture): the new rest
+    part_way: bool = False  # the last measurement's lower stopped part-way down (no return to start level)
+    paused_lower: bool = False  # a cut left the lower part-way down: CUT_HIGH_S no longer limits the higher rise
 
 
 @dataclass
@@ -1225,7 +1233,9 @@ class StreamAnalyzer:
         # part-way down, where sway and wobble bob about), a rise of
         # CUT_HIGH_FRAC of the peak
         low = np.minimum.accumulate(d_after)
-        far = (low > min(CUT_LOW_FRAC * ep.peak, 2.0 * self._t_on)) & (np.arange(len(low)) < int(CUT_HIGH_S * self.fs))
+        far = low > min(CUT_LOW_FRAC * ep.peak, 2.0 * self._t_on)
+        if not ep.paused_lower:
+            far &= np.arange(len(low)) < int(CUT_HIGH_S * self.fs)
         thr = np.where(far, max(self._t_on, CUT_HIGH_FRAC * ep.peak), self._t_on)
         rise = nonzero1d(d_after - low > thr)
         cut: int | None = None
@@ -1259,6 +1269,13 @@ class StreamAnalyzer:
         n_ranges, n_wobbles = len(self._ranges), len(self._wobbles)
         ep.report_k = horizon
         rep_or_wait = self._measure(ep, window_end, k)
+        if rep_or_wait is None and cut is not None and ep.part_way and not ep.paused_lower and not final:
+            # the rise that cut the window came while the lower was still
+            # part-way down: a wobble on a lower that paused, not the next
+            # movement, unless it is as big as one (CUT_HIGH_FRAC of the peak)
+            ep.paused_lower = True
+            ep.attempt = k + max(1, int(ATTEMPT_S * self.fs))
+            return True
         if isinstance(rep_or_wait, Rep) and horizon / self.fs - ep.seg_end > LATENCY_BUDGET_S and ep.last_wait:
             # this fit moved the end so far back that reporting now would break
             # the latency budget: report the previous attempt's measurement
@@ -1319,7 +1336,7 @@ class StreamAnalyzer:
         fs = self.fs
         a = ep.pre
         self.reject_reason = ""
-        ep.held_rest = None
+        ep.held_rest, ep.part_way = None, False
         if w_end - a < int(0.5 * fs):
             return self._reject("too short")
         acc = self._aslice(a, w_end + 1)
@@ -1495,6 +1512,8 @@ class StreamAnalyzer:
         if abs(l0a - l0b) > 0.5 * range_deg:
             if not force and w_end == k_now and not capped and end + HESITATION_WAIT_S > k_now / fs:
                 return k_now + max(1, int(ATTEMPT_S * fs))
+            # (stopped between the start level and the top: the lower is not over)
+            ep.part_way = l0b < l0a < 0.5 * (l1a + l1b)
             return self._reject("no return to start level")
         k0 = int(round(t[0] * fs))  # the window's grid index: k0 + i <-> t[i]
         i0 = max(int(np.floor((start - t[0]) * fs)), 0)
