@@ -776,7 +776,7 @@ def test_fidgets_are_not_reps_when_the_sensor_sees_no_lever_arm() -> None:
     assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"]) == 30
 
 
-@pytest.mark.parametrize("seed", [12013, 12028])
+@pytest.mark.parametrize("seed", [12013, 12028, 10030])
 def test_a_shaking_lower_that_pauses_part_way_keeps_its_rep(seed: int) -> None:
     """A rep where control is lost (3.5-4.6x the athlete's own wobble): its
     lower pauses part-way down and the shake lifts the tilt by ~0.4 deg
@@ -784,7 +784,8 @@ def test_a_shaking_lower_that_pauses_part_way_keeps_its_rep(seed: int) -> None:
     movement: the window was cut with the lower 40 % of the range up, the
     rep rejected as never back to its start, and the rest of the lower (and
     at 12028 the partial rep after it) lost.  Now a cut that leaves the lower
-    part-way down needs a rise as big as a movement's."""
+    part-way down needs a rise as big as a movement's, held for 0.3 s (at
+    10030 the shake swings the tilt by a third of the range for 0.15 s)."""
     res, sess = _analysed("acceptance-like", seed, sway_deg=0.0)
     truth = res.truth["reps"]
     shaking = [j for j, t in enumerate(truth) if t["wobble_rel"] > 3.0 and t["kind"] == "full"]

@@ -308,8 +308,13 @@ PRE_BACK_S = 0.5
 #: long as that point stays far (a lower that paused, then shook on its way
 #: down: a rise of ~0.4 deg cut 8-deg reps that lost control; acceptance-like
 #: 12000-12035 without sway 30 -> 32 exact of 36, every other set equal or
-#: up, and no report later than the latency budget).
+#: up, and no report later than the latency budget), and it must last
+#: PAUSED_RISE_S (s): a shake swings back (a rise of a third of the range
+#: for 0.15 s cut a rep that lost control; exact counts 1000-1023 with sway
+#: 22 -> 23 of 24, 10000-10035 33 -> 34 / 34 -> 35 with / without sway,
+#: no lever arm without sway 55 -> 56 of 60; every other set identical).
 CUT_LOW_FRAC = 0.2
+PAUSED_RISE_S = 0.3
 CUT_HIGH_FRAC = 0.3
 CUT_HIGH_S = 0.5
 #: Longest movement considered (s).
@@ -1237,7 +1242,13 @@ class StreamAnalyzer:
         if not ep.paused_lower:
             far &= np.arange(len(low)) < int(CUT_HIGH_S * self.fs)
         thr = np.where(far, max(self._t_on, CUT_HIGH_FRAC * ep.peak), self._t_on)
-        rise = nonzero1d(d_after - low > thr)
+        if ep.paused_lower:
+            # (the rise must last PAUSED_RISE_S: a shake swings back)
+            n_hold = int(PAUSED_RISE_S * self.fs)
+            held_d = _rolling_min_max(d_after, n_hold)[0]
+            rise = nonzero1d(held_d - low[: len(held_d)] > thr[: len(held_d)])
+        else:
+            rise = nonzero1d(d_after - low > thr)
         cut: int | None = None
         if len(rise):
             q = int(rise[0])
