@@ -792,3 +792,30 @@ def test_a_shaking_lower_that_pauses_part_way_keeps_its_rep(seed: int) -> None:
     assert shaking
     assert set(shaking) <= {j for _, j in _match(sess["reps"], truth)}
     assert len(sess["reps"]) == len(truth)
+
+
+@pytest.mark.parametrize("seed", [11015, 12023])
+def test_the_first_rep_after_a_walk_whose_end_was_not_waited_for_is_read(seed: int) -> None:
+    """A walk ends and its last swing is measured without waiting for its
+    end (MAX_SETTLE_WAIT_S): that path did not mark the walk as one, so the
+    stance after it was never learnt as the rest, the next set's first rep
+    lay inside one 13-s movement that never returned, and it was lost.  The
+    walk now leaves the next movement to re-learn the rest quickly, from a
+    stance held from that movement's start (not from a rep's top: the set's
+    first rep may be under way already)."""
+    res, sess = _analysed("acceptance-like", seed, sway_deg=0.0)
+    truth = res.truth["reps"]
+    assert "walk" in [d["kind"] for d in res.truth["distractors"]]
+    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
+
+
+def test_a_set_under_way_when_a_walk_is_given_up_on_keeps_its_rest() -> None:
+    """The other side of the rule above: here the set's first rep began
+    just before the walk's end was given up on.  A fast re-learning of the
+    rest from any still window took that rep's top (held 1.4 s) as the rest
+    and the whole set read inverted; only a stance held from the movement's
+    start is a rest."""
+    res, sess = _analysed("acceptance-like", 2009, sway_deg=0.0)
+    truth = res.truth["reps"]
+    assert "walk" in [d["kind"] for d in res.truth["distractors"]]
+    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])

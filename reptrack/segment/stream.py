@@ -260,6 +260,16 @@ REBASE_NOISE_DEG = 0.15
 REBASE_FAST_S = 2.0
 #: ... for a movement starting within this long (s) after it returned.
 AFTER_WILD_S = 5.0
+#: When the wild movement's end was not waited for (MAX_SETTLE_WAIT_S), the
+#: fast window must start within this long (s) of the next movement's start:
+#: a stance held from then on, not a rep's top (the next set's first rep may
+#: be under way already: 2000-2011 without sway lost a whole set, 10 -> 9
+#: exact of 12, when any still window counted).  With it, exact counts
+#: 11000-11035 29 -> 30 / 30 -> 31 with / without sway, 12000-12035 without
+#: sway 32 -> 33; 6000-6035 without sway 34 -> 33 (6011: the stance after
+#: the walk learnt, a 3-deg step of the foot before the set -- under half
+#: the range, no new rest by _stepped_rest -- left the rest off by that).
+GIVEUP_STILL_START_S = 0.5
 #: A movement that held still away from rest this long (s) and then swung
 #: through the rest direction by CROSS_FRAC of its excursion started from a new
 #: bottom (a heel dropped below a step, a new posture).
@@ -487,6 +497,7 @@ class _Episode:
     report_k: int | None = None  # grid index a rep measured now is reported at
     settled_off: bool = False  # returned by settling far from rest (SETTLED_OFF_K, SETTLED_OFF_REL)
     held_rest: np.ndarray | None = None  # a quick shift's held level (a change of posture): the new rest
+    still_from_start: bool = False  # fast_rebase only for a still window from its start (after a give-up)
     part_way: bool = False  # the last measurement's lower stopped part-way down (no return to start level)
     paused_lower: bool = False  # a cut left the lower part-way down: CUT_HIGH_S no longer limits the higher rise
 
@@ -549,6 +560,7 @@ class StreamAnalyzer:
         self._ep: _Episode | None = None
         self._last_end_idx: int | None = None
         self._after_wild = False
+        self._after_giveup = False  # ... and its end was not waited for (MAX_SETTLE_WAIT_S)
         self._wild_end = 0  # grid index where the last wild movement returned
         self._rep_axis: np.ndarray | None = None  # motion axis of the last rep (sensor frame)
         # ... kept through a re-learnt rest that turned little (_keep_rep_axis),
@@ -776,8 +788,10 @@ class StreamAnalyzer:
             pre = max(pre, min(self._last_end_idx - int(PRE_BACK_S * self.fs), k))
         # (only soon after it: a longer rest has re-learnt the rest direction)
         fast = self._after_wild and k - self._wild_end <= int(AFTER_WILD_S * self.fs)
-        self._ep = _Episode(start=k, pre=pre, b=b[j].copy(), fast_rebase=fast, rest_lo=rest_lo)
-        self._after_wild = False
+        self._ep = _Episode(
+            start=k, pre=pre, b=b[j].copy(), fast_rebase=fast, rest_lo=rest_lo, still_from_start=fast and self._after_giveup
+        )
+        self._after_wild = self._after_giveup = False
         self._t_on = float(t_on[j])
         self._pos = k
         return True
@@ -879,10 +893,13 @@ class StreamAnalyzer:
         # movement went beyond any heel raise (walking, re-strapping).
         wild = nonzero1d(d[:lim] > MAX_RANGE_DEG)
         first_wild = 0 if ep.fast_rebase else (int(wild[0]) if len(wild) else None)
-        for n_still, first in ((int(REBASE_STILL_S * self.fs), 0), (int(REBASE_FAST_S * self.fs), first_wild)):
+        n_fast = int(REBASE_FAST_S * self.fs)
+        for n_still, first in ((int(REBASE_STILL_S * self.fs), 0), (n_fast, first_wild)):
             if first is None or lim - first < n_still:
                 continue
             cand = _still_far(d[:lim], n_still, self._t_on, first, self._noise_deg)
+            if cand is not None and n_still == n_fast and ep.still_from_start and cand + 1 - n_still > int(GIVEUP_STILL_START_S * self.fs):
+                cand = None
             if cand is not None and (abandon is None or cand < abandon):
                 abandon, abandon_n = cand, n_still
         # a movement that swings through the rest direction to the other side
@@ -937,6 +954,7 @@ class StreamAnalyzer:
         assert ep.ret is not None
         self._ep = None
         self._after_wild = rep is None and (ep.wild or ep.fast_rebase)
+        self._after_giveup = False
         if rep is None and ep.wild:
             self._wild_end = ep.ret
         if rep is None:
@@ -1312,6 +1330,13 @@ class StreamAnalyzer:
                     self._last_end_idx = k
                 else:
                     self._rest_where_settled(ep)
+                # (as in _finalise: a walk whose end was not waited for still
+                # leaves the next movement to re-learn the rest quickly -- but
+                # only from a stance held from its start: the next set's first
+                # rep may be under way already, and its top is no rest)
+                self._after_wild = self._after_giveup = not isinstance(res, Rep) and (ep.wild or ep.fast_rebase)
+                if self._after_wild and ep.wild:
+                    self._wild_end = ep.ret
                 self._idle_start = self._pos = k + 1
                 return True
         # re-fit when the fitted end is due: that fit is seeded by this one and
