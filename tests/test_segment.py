@@ -819,3 +819,15 @@ def test_a_set_under_way_when_a_walk_is_given_up_on_keeps_its_rest() -> None:
     truth = res.truth["reps"]
     assert "walk" in [d["kind"] for d in res.truth["distractors"]]
     assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
+
+
+def test_a_step_of_the_foot_before_a_set_becomes_the_rest_through_its_reps() -> None:
+    """After a walk the new stance is learnt as the rest; then a 3-deg step
+    of the foot -- under half the set's range, so no new rest by itself --
+    and the set.  Its reps start and end at the stepped level: that level
+    is the rest.  Kept, the old rest started every movement at once, the
+    reps' boundaries slid and a partial rep was lost."""
+    res, sess = _analysed("acceptance-like", 6011, sway_deg=0.0)
+    truth = res.truth["reps"]
+    assert "fidget_step" in [d["kind"] for d in res.truth["distractors"]]
+    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
