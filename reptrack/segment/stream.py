@@ -985,20 +985,22 @@ class StreamAnalyzer:
                     drift = angle_from(unit(acc[:half].mean(axis=0))[None, :], unit(acc[half:].mean(axis=0)))[0]
                     if drift < BASE_DRIFT_DEG:
                         self._b = unit(acc.mean(axis=0))
-            self._rest_from_rep(rep, end_idx, k)
+            self._rest_from_rep(rep, ep.pre, end_idx, k)
         self._idle_start = ep.ret if cut is None else cut
         self._pos = max((cut if cut is not None else ep.ret) + 1, self._idle_start)
         if cut is None:
             self._pos = max(self._pos, min(k, self._last_end_idx or k))
 
-    def _rest_from_rep(self, rep: Rep, end_idx: int, k: int) -> None:
+    def _rest_from_rep(self, rep: Rep, first: int, end_idx: int, k: int) -> None:
         """A rep that started and ended at one level far from the rest
         direction (more than SETTLED_OFF_K onset thresholds) makes that level
         the rest: the athlete stands differently (a step of the foot before
-        the set), and the rest kept would start every movement at once."""
+        the set), and the rest kept would start every movement at once.
+        (Data from grid index ``first`` on -- the movement's own window,
+        kept alike live and offline -- up to ``k``, the index it is closed at.)"""
         n = int(REP_REST_S * self.fs)
         s0 = int(round(rep.start * self.fs))
-        pre = self._aslice(max(s0 - n, self._k0), s0)
+        pre = self._aslice(max(s0 - n, first), max(s0, first))
         post = self._aslice(end_idx, min(k + 1, end_idx + n))
         if len(pre) < n // 2 or len(post) < n // 2 or np.isnan(pre).any() or np.isnan(post).any():
             return
