@@ -216,7 +216,9 @@ PARTIAL_MIN_REL = 0.25
 #: acceptance-like sessions 22 -> 20 of 24 exact; QUIET_RANGE_K 8 the same);
 #: with the gate at 12 (as FIRST_NOISE_K), no set lost a session: exact
 #: 11000-11035 without sway 26 -> 29 of 36, 9000-9035 34 -> 35, mixed
-#: seeds 1-40 31 -> 32.
+#: seeds 1-40 31 -> 32.  A rep at the guidance's tempo (lift, pause and
+#: lower each at least their minimum) needs only this fraction whatever
+#: its range: sway's excursions are not paced like a rep (StreamAnalyzer._measure).
 PARTIAL_QUIET_REL = 0.22
 QUIET_RANGE_K = 12.0
 #: A first movement quicker than the guidance's minimums both ways is a
@@ -1625,7 +1627,15 @@ class StreamAnalyzer:
             range_rel > BIG_QUICK_REL and lift_s + lower_s < BIG_QUICK_S
         ):
             return self._reject("quick out-and-back (a fidget)")
-        if range_rel < PARTIAL_MIN_REL and (range_rel < PARTIAL_QUIET_REL or range_deg < QUIET_RANGE_K * self._noise_deg):
+        # (... or when it keeps the guidance's tempo -- lift, pause and lower
+        # each at least their minimum: sway's excursions are not paced like
+        # a rep.  In standing sway a partial rep's range reads ~8 % low:
+        # partials of 25-28 % read 23-25 % and were lost -- 9000-9035 and
+        # 12000-12035 with sway 32 -> 33 of 36 each, 12000-12035 without
+        # 33 -> 34; every other set identical, no false partial rep)
+        g = self.guidance
+        paced = lift_s >= g.lift_min_s and lower_s >= g.lower_min_s and hold_s >= g.hold_min_s
+        if range_rel < PARTIAL_MIN_REL and (range_rel < PARTIAL_QUIET_REL or (range_deg < QUIET_RANGE_K * self._noise_deg and not paced)):
             return self._reject("below partial minimum")
         # a partial rep quick both ways and with no pause at the top is a
         # sway excursion or a fidget (partial reps run at about the set's
