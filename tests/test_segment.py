@@ -846,3 +846,17 @@ def test_a_partial_rep_just_over_a_quarter_at_the_set_tempo_is_counted(seed: int
     assert small
     assert set(small) <= {j for _, j in _match(sess["reps"], truth)}
     assert len(sess["reps"]) == len(truth)
+
+
+def test_a_rising_short_tail_is_not_the_level_a_rep_returned_to() -> None:
+    """A rep that lost control, at 25 Hz with 1 % of packets lost: a bridged
+    gap just after its lower lifts the last 3 samples of its window by 2
+    deg.  Their median was the level after the rep, half its range above
+    where it started, and the rep was rejected as never back to its start.
+    A tail that short, rising well off the lowest point, is not the level."""
+    res, sess = _analysed("acceptance-like", 12001, sway_deg=0.0)
+    truth = res.truth["reps"]
+    shaking = [j for j, t in enumerate(truth) if t["wobble_rel"] > 3.0 and t["kind"] == "full"]
+    assert shaking
+    assert set(shaking) <= {j for _, j in _match(sess["reps"], truth)}
+    assert len(sess["reps"]) == len(truth)
