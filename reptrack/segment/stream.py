@@ -1651,8 +1651,8 @@ class StreamAnalyzer:
         # partials of 25-28 % read 23-25 % and were lost -- 9000-9035 and
         # 12000-12035 with sway 32 -> 33 of 36 each, 12000-12035 without
         # 33 -> 34; every other set identical, no false partial rep)
-        g = self.guidance
-        paced = lift_s >= g.lift_min_s and lower_s >= g.lower_min_s and hold_s >= g.hold_min_s
+        gd = self.guidance
+        paced = lift_s >= gd.lift_min_s and lower_s >= gd.lower_min_s and hold_s >= gd.hold_min_s
         if range_rel < PARTIAL_MIN_REL and (range_rel < PARTIAL_QUIET_REL or (range_deg < QUIET_RANGE_K * self._noise_deg and not paced)):
             return self._reject("below partial minimum")
         # a partial rep quick both ways and with no pause at the top is a
