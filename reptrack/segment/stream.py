@@ -301,16 +301,17 @@ PASS_SPEED_WIN = 2
 #: Still data after a rep's end (s) needed to take that bottom as the baseline.
 FRESH_BOTTOM_S = 0.3
 #: The level after a rep is the median of the tail from 0.3 s past its 5 %
-#: crossing; a tail shorter than that which lies more than this fraction of
-#: the peak above the lowest point since the peak is what follows (a shake,
-#: a lost packet's bridged artefact, the next movement), and the lowest
-#: point is the level.  (3 samples of a rising artefact at 25 Hz made a
-#: shaking rep "never back to its start", 12001.  Exact counts: 2000-2011
-#: 11 / 10 -> 12 / 11 of 12 with / without sway, unseen grid and 7000-7011
-#: 74 -> 75 of 84, 9000-9035 with sway 33 -> 34, 12000-12035 without sway
-#: 34 -> 35; lost 11033 with sway (a shaking bounce, 30 -> 29 of 36) and
-#: random seed 7 (a 0.5-deg shaking partial).  0.3 gained less for the same
-#: two losses; 0.15 the same as 0.2 less 2000-2011 without sway.)
+#: crossing; after a lower of 1 s or more (peak to 5 % crossing), a tail
+#: shorter than that which lies more than this fraction of the peak above
+#: the lowest point since the peak is what follows (a shake, a lost
+#: packet's bridged artefact, the next movement), and the lowest point is
+#: the level.  (3 samples of a rising artefact at 25 Hz made a shaking rep
+#: "never back to its start", 12001.  Exact counts: 2000-2011 11 / 10 ->
+#: 12 / 11 of 12 with / without sway, unseen grid and 7000-7011 74 -> 75 of
+#: 84, 9000-9035 with sway 33 -> 34, 12000-12035 without sway 34 -> 35;
+#: every other set identical.  For quicker lowers too it lost a shaking
+#: bounce, 11033, and random seed 7.  0.3 gained less; 0.15 the same as 0.2
+#: less 2000-2011 without sway.)
 SHORT_TAIL_RISE_FRAC = 0.2
 #: Span (s) before a rep's start and after its end read as its bottom level:
 #: when the two agree (within the onset threshold) and lie more than
@@ -1479,10 +1480,11 @@ class StreamAnalyzer:
         if post_start < len(s) - 1:
             l0a = median1d(s[post_start:])
             low_a = float(ss[pk:].min())
-            if post_start > len(s) - m and l0a - low_a > SHORT_TAIL_RISE_FRAC * smax:
-                # (a tail shorter than the margin that rises well off the
-                # lowest point is what follows -- a shake, a lost packet's
-                # bridged artefact -- not the bottom)
+            if post_start > len(s) - m and l0a - low_a > SHORT_TAIL_RISE_FRAC * smax and int(j5[0]) >= int(fs):
+                # (after a lower of 1 s or more, a tail shorter than the
+                # margin that rises well off the lowest point is what
+                # follows -- a shake, a lost packet's bridged artefact -- not
+                # the bottom)
                 l0a = low_a
         else:
             l0a = float(ss[pk:].min())
