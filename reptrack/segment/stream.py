@@ -975,10 +975,7 @@ class StreamAnalyzer:
         reported at ``horizon``, the last grid index the decision saw)."""
         assert ep.ret is not None
         self._ep = None
-        self._after_wild = rep is None and (ep.wild or ep.fast_rebase)
-        self._after_giveup = False
-        if rep is None and ep.wild:
-            self._wild_end = ep.ret
+        self._note_wild(ep, rep is not None, gave_up=False)
         if rep is None:
             self._rest_where_settled(ep)
         if rep is not None:
@@ -1005,6 +1002,19 @@ class StreamAnalyzer:
         self._pos = max((cut if cut is not None else ep.ret) + 1, self._idle_start)
         if cut is None:
             self._pos = max(self._pos, min(k, self._last_end_idx or k))
+
+    def _note_wild(self, ep: _Episode, is_rep: bool, gave_up: bool) -> None:
+        """After movement ``ep`` closed (a rep or not): a wild movement (a
+        walk, a re-strap) that was no rep -- or a no-rep movement that
+        followed one -- leaves the next movement to re-learn the rest quickly
+        (:data:`REBASE_FAST_S`).  When its end was not waited for
+        (``gave_up``), only from a stance held from that movement's start
+        (:data:`GIVEUP_STILL_START_S`): the next set's first rep may be under
+        way already, and its top is no rest."""
+        self._after_wild = not is_rep and (ep.wild or ep.fast_rebase)
+        self._after_giveup = gave_up and self._after_wild
+        if not is_rep and ep.wild:
+            self._wild_end = ep.ret
 
     def _rest_from_rep(self, rep: Rep, first: int, end_idx: int, k: int) -> None:
         """A rep that started and ended at one level far from the rest
@@ -1373,13 +1383,7 @@ class StreamAnalyzer:
                     self._last_end_idx = k
                 else:
                     self._rest_where_settled(ep)
-                # (as in _finalise: a walk whose end was not waited for still
-                # leaves the next movement to re-learn the rest quickly -- but
-                # only from a stance held from its start: the next set's first
-                # rep may be under way already, and its top is no rest)
-                self._after_wild = self._after_giveup = not isinstance(res, Rep) and (ep.wild or ep.fast_rebase)
-                if self._after_wild and ep.wild:
-                    self._wild_end = ep.ret
+                self._note_wild(ep, isinstance(res, Rep), gave_up=True)
                 self._idle_start = self._pos = k + 1
                 return True
         # re-fit when the fitted end is due: that fit is seeded by this one and
@@ -1477,9 +1481,9 @@ class StreamAnalyzer:
         pre_end = int(i5[-1]) - m if len(i5) else 0
         post_start = pk + int(j5[0]) + m if len(j5) else len(s) - 1
         l0b = median1d(s[: max(pre_end, 1)]) if pre_end > 0 else float(ss[: pk + 1].min())
+        low_a = float(ss[pk:].min())  # the lowest point since the peak
         if post_start < len(s) - 1:
             l0a = median1d(s[post_start:])
-            low_a = float(ss[pk:].min())
             if post_start > len(s) - m and l0a - low_a > SHORT_TAIL_RISE_FRAC * smax and int(j5[0]) >= int(fs):
                 # (after a lower of 1 s or more, a tail shorter than the
                 # margin that rises well off the lowest point is what
@@ -1487,7 +1491,7 @@ class StreamAnalyzer:
                 # the bottom)
                 l0a = low_a
         else:
-            l0a = float(ss[pk:].min())
+            l0a = low_a
         rng0 = smax - min(l0b, l0a)
         if rng0 <= 0:
             return self._reject("no range")
@@ -1497,7 +1501,7 @@ class StreamAnalyzer:
         least = MIN_RANGE_DEG if ref is None else max(MIN_RANGE_DEG, PARTIAL_QUIET_REL * ref)
         if ref is None:
             least = max(least, MIN_FIRST_RANGE_DEG)
-        if smax - min(l0b, l0a, float(ss[pk:].min())) < least:
+        if smax - min(l0b, l0a, low_a) < least:
             return self._reject("too small for a rep")
         # still on the way down: no need to fit yet
         settled_away = abs(l0a - l0b) > max(LEVEL_MATCH_FRAC * rng0, 2.0 * self._noise_deg)
