@@ -249,13 +249,11 @@ def _from_mapping(data: dict[str, Any], source: str) -> Guidance:
 GUIDANCE_META_KEYS = ("profile", "guidance")
 
 
-def guidance_for(meta: dict[str, str], given: str | None = None) -> Guidance:
-    """The guidance to judge a recording by: ``given`` (a name or a TOML
-    file, as ``--guidance`` takes) if any; else a built-in profile the
-    recording's metadata names (:data:`GUIDANCE_META_KEYS`, in that order);
-    else the default (3-1-3).  Metadata never names a file to read."""
-    if given:
-        return load_guidance(given)
+def guidance_for(meta: dict[str, str]) -> Guidance:
+    """The guidance to judge a recording by when none is given: a built-in
+    profile the recording's metadata names (:data:`GUIDANCE_META_KEYS`, in
+    that order), else the default (3-1-3).  Metadata never names a file to
+    read."""
     names = set(builtin_names())
     for key in GUIDANCE_META_KEYS:
         value = str(meta.get(key) or "").strip()

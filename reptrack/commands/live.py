@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
 
     if not (math.isfinite(args.speed) and args.speed >= 0):
         raise InputError("--speed must be 0 (as fast as possible) or a positive factor")
-    guidance = load_guidance(args.guidance)
+    # (None: with --replay, the file's own, if its metadata names one; else 3-1-3)
+    guidance = load_guidance(args.guidance) if args.guidance else None
     if args.out:
         parent = Path(args.out).resolve().parent
         if not parent.is_dir():
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         from ..live.replay import ReplaySource
 
         rec = read_recording(args.replay, **reader_options(args))
-        if not args.guidance:
+        if guidance is None:
             guidance = guidance_for(rec.meta)  # (as analyze judges the file)
         source = ReplaySource(rec, speed=args.speed)
         speed = args.speed
@@ -98,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         )
         speed = _emulated_speed(args.sensor)
         label = f"sensor {args.sensor}"
+        guidance = guidance or load_guidance()
 
     tty = sys.stdout.isatty()
     # With --cues off the screen still shows the metronome word (a silent player).
