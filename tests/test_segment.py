@@ -127,6 +127,14 @@ def _analysed(scenario: str, seed: int, **overrides: object) -> tuple[SimResult,
     return res, analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
 
 
+def _assert_read_with_exact_count(sess: dict, truth: list[dict], which: list[int]) -> None:
+    """The true reps ``which`` (indices into ``truth``, at least one) are
+    among those read, and the count is exact."""
+    assert which
+    assert set(which) <= {j for _, j in _match(sess["reps"], truth)}
+    assert len(sess["reps"]) == len(truth)
+
+
 def _fit_errors(amp_mg: float) -> tuple[float, float]:
     """Summed |onset error| + |offset error| (s) of 3-s movements of five
     shapes x 30 noise draws, read from a tilt with sway-like noise (10 % of
@@ -709,9 +717,7 @@ def test_a_partial_rep_just_over_a_quarter_of_the_range_is_counted(seed: int) ->
     res, sess = _analysed("acceptance-like", seed, sway_deg=0.0)
     truth = res.truth["reps"]
     small = [j for j, t in enumerate(truth) if t["kind"] == "partial" and t["range_rel"] < 0.27]
-    assert small
-    assert set(small) <= {j for _, j in _match(sess["reps"], truth)}
-    assert len(sess["reps"]) == len(truth)
+    _assert_read_with_exact_count(sess, truth, small)
 
 
 @pytest.mark.parametrize("seed", [1013, 1015])
@@ -746,8 +752,7 @@ def test_the_first_lift_after_a_restrap_that_hesitates_keeps_its_rep() -> None:
     truth = res.truth["reps"]
     first = [j for j, t in enumerate(truth) if t["set"] == 2 and t["index_in_set"] == 1]
     assert first and truth[first[0]]["profile_lift"] == "hesitation"
-    assert set(first) <= {j for _, j in _match(sess["reps"], truth)}
-    assert len(sess["reps"]) == len(truth)
+    _assert_read_with_exact_count(sess, truth, first)
 
 
 def test_a_lower_that_pauses_part_way_down_is_waited_for() -> None:
@@ -789,9 +794,7 @@ def test_a_shaking_lower_that_pauses_part_way_keeps_its_rep(seed: int) -> None:
     res, sess = _analysed("acceptance-like", seed, sway_deg=0.0)
     truth = res.truth["reps"]
     shaking = [j for j, t in enumerate(truth) if t["wobble_rel"] > 3.0 and t["kind"] == "full"]
-    assert shaking
-    assert set(shaking) <= {j for _, j in _match(sess["reps"], truth)}
-    assert len(sess["reps"]) == len(truth)
+    _assert_read_with_exact_count(sess, truth, shaking)
 
 
 @pytest.mark.parametrize("seed", [11015, 12023])
@@ -843,9 +846,7 @@ def test_a_partial_rep_just_over_a_quarter_at_the_set_tempo_is_counted(seed: int
     res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
     truth = res.truth["reps"]
     small = [j for j, t in enumerate(truth) if t["kind"] == "partial" and t["range_rel"] < 0.3]
-    assert small
-    assert set(small) <= {j for _, j in _match(sess["reps"], truth)}
-    assert len(sess["reps"]) == len(truth)
+    _assert_read_with_exact_count(sess, truth, small)
 
 
 def test_a_rising_short_tail_is_not_the_level_a_rep_returned_to() -> None:
@@ -857,6 +858,4 @@ def test_a_rising_short_tail_is_not_the_level_a_rep_returned_to() -> None:
     res, sess = _analysed("acceptance-like", 12001, sway_deg=0.0)
     truth = res.truth["reps"]
     shaking = [j for j, t in enumerate(truth) if t["wobble_rel"] > 3.0 and t["kind"] == "full"]
-    assert shaking
-    assert set(shaking) <= {j for _, j in _match(sess["reps"], truth)}
-    assert len(sess["reps"]) == len(truth)
+    _assert_read_with_exact_count(sess, truth, shaking)
