@@ -859,3 +859,17 @@ def test_a_rising_short_tail_is_not_the_level_a_rep_returned_to() -> None:
     truth = res.truth["reps"]
     shaking = [j for j, t in enumerate(truth) if t["wobble_rel"] > 3.0 and t["kind"] == "full"]
     _assert_read_with_exact_count(sess, truth, shaking)
+
+
+def test_a_rest_relearnt_after_a_walk_is_not_relearnt_at_the_next_reps_top() -> None:
+    """After a walk the stance sits 2.5 deg off the old rest; the first
+    movement settles there, and a still window of that stance re-learns the
+    rest before the set's first rep.  The quick re-learning after a walk (a
+    2-s still window) still applied to that rep, took its top as the rest,
+    and the whole set read upside down (11 reps missed, 10 false).  Once a
+    still window has re-learnt the rest, the next movement starts from it."""
+    res, sess = _analysed("acceptance-like", 13026, sway_deg=0.0)
+    truth = res.truth["reps"]
+    assert "walk" in [d["kind"] for d in res.truth["distractors"]]
+    after_walk = [j for j, t in enumerate(truth) if t["set"] == 2]
+    _assert_read_with_exact_count(sess, truth, after_walk)

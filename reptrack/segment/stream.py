@@ -787,7 +787,7 @@ class StreamAnalyzer:
         g = self._gslice(a, e)
         if self._b is None:
             self._b = unit(g[0])
-        b, noise = self._windowed_baseline(a, e)
+        b, noise, learnt = self._windowed_baseline(a, e)
         d = angle_between_rows(g, b)
         t_on = np.clip(T_ON_K * noise, T_ON_MIN_DEG, T_ON_MAX_DEG)
         hit = nonzero1d(d > t_on)
@@ -796,6 +796,8 @@ class StreamAnalyzer:
             self._b = b[-1]
             self._noise_deg = float(noise[-1])
             self._pos = e
+            # (a still window re-learnt the rest: no quick re-learning after a walk)
+            self._after_wild = self._after_wild and not learnt[-1]
             return e < e_all
         j = int(hit[0])
         self._b = b[j]
@@ -809,7 +811,10 @@ class StreamAnalyzer:
             rest_lo = max(pre, min(self._last_end_idx, k))
             pre = max(pre, min(self._last_end_idx - int(PRE_BACK_S * self.fs), k))
         # (only soon after it: a longer rest has re-learnt the rest direction)
-        fast = self._after_wild and k - self._wild_end <= int(AFTER_WILD_S * self.fs)
+        # (and only while no still window of the rest since has re-learnt it:
+        # the movement then starts from a known rest, and a 2-s still window
+        # in it is a rep's top -- 13026, a set read upside down)
+        fast = self._after_wild and not learnt[j] and k - self._wild_end <= int(AFTER_WILD_S * self.fs)
         self._ep = _Episode(
             start=k, pre=pre, b=b[j].copy(), fast_rebase=fast, rest_lo=rest_lo, still_from_start=fast and self._after_giveup
         )
@@ -818,8 +823,10 @@ class StreamAnalyzer:
         self._pos = k
         return True
 
-    def _windowed_baseline(self, a: int, e: int) -> tuple[np.ndarray, np.ndarray]:
-        """Baseline direction (n, 3) and resting deviation RMS (deg, n) for grid indices [a, e).
+    def _windowed_baseline(self, a: int, e: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Baseline direction (n, 3), resting deviation RMS (deg, n) and
+        whether a still window of the current rest lies behind it (bool, n)
+        for grid indices [a, e).
 
         Causal: index i uses the window [i - BASE_WIN_S, i - BASE_LAG_S] of the
         current rest, but only when that window was *still* (RMS angular spread
@@ -838,6 +845,7 @@ class StreamAnalyzer:
         j0 = max(0, lo + lag + w - a)
         b = np.tile(self._b, (n, 1))  # type: ignore[arg-type]
         noise = np.full(n, self._noise_deg)
+        learnt = np.zeros(n, dtype=bool)
         if j0 < n:
             b0 = a + j0 - lo - lag - w  # window start (in cs) of the first full window
             bot = cs[b0 : b0 + n - j0]
@@ -854,12 +862,13 @@ class StreamAnalyzer:
             ok_idx = np.arange(j0, n)
             have, src = _carry_forward(ok_idx[still], ok_idx, n)
             b[have] = unit(m[src])
+            learnt = have
             # the resting deviation also follows windows that drift (standing
             # sway wanders more than BASE_DRIFT_DEG in 2 s): it sets the onset
             # threshold and the smallest first rep, which must sit above sway
             have, src = _carry_forward(ok_idx[spread < BASE_STILL_DEG], ok_idx, n)
             noise[have] = spread[src]
-        return b, noise
+        return b, noise, learnt
 
     def _episode_step(self, final: bool) -> bool:
         """Follow a movement until it returns (or is abandoned).
