@@ -873,3 +873,17 @@ def test_a_rest_relearnt_after_a_walk_is_not_relearnt_at_the_next_reps_top() -> 
     assert "walk" in [d["kind"] for d in res.truth["distractors"]]
     after_walk = [j for j, t in enumerate(truth) if t["set"] == 2]
     _assert_read_with_exact_count(sess, truth, after_walk)
+
+
+def test_two_steps_of_the_foot_read_as_a_quick_rep_do_not_set_the_sets_direction() -> None:
+    """After a walk, two steps of the foot (3.4 and 4.1 deg, in different
+    directions) read as one quick rep.  Its direction then rejected the
+    set's first real rep as "opposite to the set's reps", and the rest was
+    re-learnt part-way up: 8 reps missed.  A quick rep that no earlier rep
+    went the way of does not set the direction the next must keep."""
+    res, sess = _analysed("acceptance-like", 13002)
+    truth = res.truth["reps"]
+    assert "fidget_step" in [d["kind"] for d in res.truth["distractors"]]
+    third = {j for j, t in enumerate(truth) if t["set"] == 3}
+    assert len(third) == 8
+    assert third <= {j for _, j in _match(sess["reps"], truth)}

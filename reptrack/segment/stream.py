@@ -54,7 +54,8 @@ Pipeline
    heel-strike impacts), a return to the starting level, and none of the
    fidget / posture-shift patterns (quick and small, quick and oversized,
    quick and then held for long), nor, within a set, against the direction
-   of the last rep (:data:`OPPOSITE_REP_COS`).
+   of the last rep (:data:`OPPOSITE_REP_COS`; a quick last rep counts only
+   when it went the way of the rep before it).
 7. A movement that settles away from rest and then swings through the rest
    direction (a heel dropped below a step, then raised) re-learns the bottom
    there (passing the rest direction on the way is not a return:
@@ -585,6 +586,8 @@ class StreamAnalyzer:
         self._after_giveup = False  # ... and its end was not waited for (MAX_SETTLE_WAIT_S)
         self._wild_end = 0  # grid index where the last wild movement returned
         self._rep_axis: np.ndarray | None = None  # motion axis of the last rep (sensor frame)
+        # ... trusted by the "opposite to the set's reps" rule (see _finalise)
+        self._axis_trusted = False
         # ... kept through a re-learnt rest that turned little (_keep_rep_axis),
         # for _stepped_rest only
         self._kept_axis: np.ndarray | None = None
@@ -990,6 +993,13 @@ class StreamAnalyzer:
         if rep is not None:
             self._emit_rep(rep, at=horizon / self.fs)
             if ep.axis is not None:  # (a rep always has its motion axis)
+                # a quick rep (lift and lower both under the guidance's
+                # minimums) sets a direction the next movement must not
+                # oppose only when it went the way of the rep before it:
+                # two steps of the foot after a walk read as one quick rep,
+                # and the set's real reps were then rejected as opposite
+                quick = rep.lift_s < self.guidance.lift_min_s and rep.lower_s < self.guidance.lower_min_s
+                self._axis_trusted = not quick or self._where_reps_went(ep.axis[2])
                 self._rep_axis = ep.axis[2]
             end_idx = int(np.ceil(min(ep.seg_end, ep.fit_end) * self.fs))
             self._last_end_idx = min(max(end_idx, ep.ret), k)
@@ -1595,6 +1605,7 @@ class StreamAnalyzer:
         like_reps = self._like_last_reps(u, range_deg, ref)
         if (
             self._rep_axis is not None
+            and self._axis_trusted
             and float(u @ self._rep_axis) < OPPOSITE_REP_COS
             and self.reps
             and ep.start / fs - self.reps[-1].end < SET_GAP_S
