@@ -887,3 +887,15 @@ def test_two_steps_of_the_foot_read_as_a_quick_rep_do_not_set_the_sets_direction
     third = {j for j, t in enumerate(truth) if t["set"] == 3}
     assert len(third) == 8
     assert third <= {j for _, j in _match(sess["reps"], truth)}
+
+
+@pytest.mark.parametrize(("seed", "sway"), [(9005, False), (10013, True), (13002, True)])
+def test_a_set_does_not_open_with_a_quick_out_and_back_off_the_reps_way(seed: int, sway: bool) -> None:
+    """After a walk or a strap slip, steps of the foot make a quick
+    out-and-back (lift and lower each under 2 s) that opens the next set and
+    goes another way than the earlier reps: a shift of stance, not a rep,
+    as already for the session's first movement."""
+    res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
+    truth = res.truth["reps"]
+    assert "fidget_step" in [d["kind"] for d in res.truth["distractors"]]
+    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])

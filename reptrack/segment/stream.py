@@ -1661,11 +1661,16 @@ class StreamAnalyzer:
             return self._reject("too small for a first rep")
         # (a session does not open with a bounce -- lift and lower both under
         # the guidance's minimums -- while a shuffle of the feet or a shift of
-        # stance is a quick out-and-back)
-        if ref is None and lift_s < min(self.guidance.lift_min_s, STANCE_SHIFT_MAX_S) and lower_s < min(
-            self.guidance.lower_min_s, STANCE_SHIFT_MAX_S
-        ):
-            return self._reject("quick out-and-back before any rep (a fidget, a shift of stance)")
+        # stance is a quick out-and-back.  Nor does a set, unless the bounce
+        # goes the way of the earlier reps: after a walk or a strap slip, two
+        # steps of the foot read as a quick rep opening the set -- 9005,
+        # 10013, 13002; 9000-9035 and 10000-10035 +1 exact each)
+        gd = self.guidance
+        quick = lift_s < min(gd.lift_min_s, STANCE_SHIFT_MAX_S) and lower_s < min(gd.lower_min_s, STANCE_SHIFT_MAX_S)
+        set_first = not self.reps or ep.start / fs - self.reps[-1].end > SET_GAP_S
+        axis = self._last_axis
+        if quick and (ref is None or (set_first and (axis is None or float(u @ axis) <= CROSS_REP_COS))):
+            return self._reject("quick out-and-back opening the session, or a set off the reps' way (a fidget, a shift of stance)")
         range_rel = range_deg / ref if ref else 1.0
         if end - start < (MIN_BOUNCE_S if like_reps else MIN_REP_S) or (
             range_rel > BIG_QUICK_REL and lift_s + lower_s < BIG_QUICK_S
@@ -1677,7 +1682,6 @@ class StreamAnalyzer:
         # partials of 25-28 % read 23-25 % and were lost -- 9000-9035 and
         # 12000-12035 with sway 32 -> 33 of 36 each, 12000-12035 without
         # 33 -> 34; every other set identical, no false partial rep)
-        gd = self.guidance
         paced = lift_s >= gd.lift_min_s and lower_s >= gd.lower_min_s and hold_s >= gd.hold_min_s
         if range_rel < PARTIAL_MIN_REL and (range_rel < PARTIAL_QUIET_REL or (range_deg < QUIET_RANGE_K * self._noise_deg and not paced)):
             return self._reject("below partial minimum")
