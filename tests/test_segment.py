@@ -899,3 +899,16 @@ def test_a_set_does_not_open_with_a_quick_out_and_back_off_the_reps_way(seed: in
     truth = res.truth["reps"]
     assert "fidget_step" in [d["kind"] for d in res.truth["distractors"]]
     assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
+
+
+@pytest.mark.parametrize(("seed", "sway"), [(14000, False), (14020, True)])
+def test_a_quick_reps_start_tipping_the_tilt_back_is_no_heel_drop(seed: int, sway: bool) -> None:
+    """A lift that hesitates (0.5 s at 2.8 deg on its way to 7.3) looks
+    like a new bottom the movement settled at; the start of a quick rep
+    after it tips the tilt the other way for a moment (its tangential
+    acceleration: 1.2 deg for 0.06 s).  That was read as swinging through
+    the rest direction from a dropped heel, the rest was re-learnt at the
+    hesitation and the set read upside down.  A crossing must hold 0.2 s."""
+    res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
+    truth = res.truth["reps"]
+    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])

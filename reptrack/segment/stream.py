@@ -281,6 +281,11 @@ CROSS_FRAC = 0.4
 #: ... and only from a plateau at least this far from rest (deg): a heel drop
 #: tilts the shank 3-6 deg.
 CROSS_MIN_DEG = 2.0
+#: ... and the tilt must stay past that for this long (s): the start of a
+#: quick rep tips the tilt the other way for a moment (its tangential
+#: acceleration; 1.2 deg for 0.06 s at 14000, after a lift that hesitated
+#: 0.5 s at 2.8 deg -- read as a heel drop, the set read upside down).
+CROSS_HELD_S = 0.2
 CROSS_SPREAD_FRAC = 0.1
 #: ... and only from a plateau whose direction is not within ~60 deg of the
 #: last rep's (cosine): a heel drops the other way from the raise.
@@ -1241,8 +1246,9 @@ class StreamAnalyzer:
         direction to the other side after settling away from it, else None.
 
         Causal: the first plateau (:meth:`_settled_axis`) fixes the movement's
-        direction; a later sample whose signed tilt along it is below minus
-        :data:`CROSS_FRAC` of the plateau level is a crossing.
+        direction; a later stretch of :data:`CROSS_HELD_S` whose signed tilt
+        along it stays below minus :data:`CROSS_FRAC` of the plateau level is
+        a crossing (known at that stretch's end).
         """
         ax = self._settled_axis(ep, d, lim)
         if ax is None:
@@ -1253,7 +1259,7 @@ class StreamAnalyzer:
             # direction may be stale after a strap slip), not a dropped heel
             return None
         st = signed_tilt(self._gslice(ep.start + p0, ep.start + lim + 1), ep.b, u)
-        neg = nonzero1d(st < -max(self._t_on, CROSS_FRAC * level))
+        neg = _held_below(st, -max(self._t_on, CROSS_FRAC * level), int(CROSS_HELD_S * self.fs))
         if not len(neg):
             return None
         c = p0 + int(neg[0])
@@ -1272,9 +1278,9 @@ class StreamAnalyzer:
         the rest direction and still moving away (by more than the onset
         threshold over :data:`PASS_SPEED_WIN` confirmation windows), the
         decision waits -- up to :data:`PASS_WAIT_S`; None while the data to
-        decide have not arrived.  It passed through if the tilt reached minus
-        :data:`CROSS_FRAC` of the plateau level before it stalled for a
-        confirmation window.  (A stall ended the wait at once before, and a
+        decide have not arrived.  It passed through if the tilt stayed below
+        minus :data:`CROSS_FRAC` of the plateau level for :data:`CROSS_HELD_S`
+        before it stalled for a confirmation window.  (A stall ended the wait at once before, and a
         lift from the dropped heel that slowed for a moment near the old rest
         -- sway, wobble, a slow 5-2-5 lift -- read as a return: the set that
         followed read inverted, 12 sets in 10 of 64 step sessions; now none.
@@ -1301,7 +1307,7 @@ class StreamAnalyzer:
         # stop); the stop is known at the end of that run
         runs = np.concatenate(([0], np.cumsum(~moving)))
         stop = nonzero1d(runs[n_c:] - runs[:-n_c] == n_c) + (n_c - 1)
-        crossed = nonzero1d(st < -max(self._t_on, CROSS_FRAC * level))
+        crossed = _held_below(st, -max(self._t_on, CROSS_FRAC * level), int(CROSS_HELD_S * self.fs))
         if len(stop):
             return bool(len(crossed) and crossed[0] <= n_m + stop[0])
         if len(st) < n_w + 1 and not final:
@@ -2024,6 +2030,14 @@ def _gradient(x: np.ndarray) -> np.ndarray:
     v[0] = x[1] - x[0]
     v[-1] = x[-1] - x[-2]
     return v
+
+
+def _held_below(x: np.ndarray, level: float, n: int) -> np.ndarray:
+    """Indices at which ``x`` has been below ``level`` for the last ``n``
+    samples running (the ends of such runs, as they become known)."""
+    if n <= 1:
+        return nonzero1d(x < level)
+    return nonzero1d(_rolling_min_max(x, n)[1] < level) + (n - 1)
 
 
 def _rolling_min_max(d: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
