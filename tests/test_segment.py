@@ -912,3 +912,16 @@ def test_a_quick_reps_start_tipping_the_tilt_back_is_no_heel_drop(seed: int, swa
     res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
     truth = res.truth["reps"]
     assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
+
+
+def test_a_stance_held_before_the_next_movement_after_a_walk_is_the_rest() -> None:
+    """A walk's last swing settles 1.0-1.35 deg off the old rest and is held
+    there for 3 s until the set's first rep cuts its window.  Left to that
+    rep's movement (whose window starts after the stance), the quick
+    re-learning after a walk took the rep's top as the rest and the set read
+    upside down (8 missed, 6 false).  The stance held still before the cut
+    is the rest."""
+    res, sess = _analysed("acceptance-like", 15029)
+    truth = res.truth["reps"]
+    assert "walk" in [d["kind"] for d in res.truth["distractors"]]
+    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])

@@ -992,7 +992,7 @@ class StreamAnalyzer:
         reported at ``horizon``, the last grid index the decision saw)."""
         assert ep.ret is not None
         self._ep = None
-        self._note_wild(ep, rep is not None, gave_up=False)
+        self._note_wild(ep, rep is not None, gave_up=False, held_to=cut)
         if rep is None:
             self._rest_where_settled(ep)
         if rep is not None:
@@ -1027,15 +1027,31 @@ class StreamAnalyzer:
         if cut is None:
             self._pos = max(self._pos, min(k, self._last_end_idx or k))
 
-    def _note_wild(self, ep: _Episode, is_rep: bool, gave_up: bool) -> None:
+    def _note_wild(self, ep: _Episode, is_rep: bool, gave_up: bool, held_to: int | None = None) -> None:
         """After movement ``ep`` closed (a rep or not): a wild movement (a
         walk, a re-strap) that was no rep -- or a no-rep movement that
         followed one -- leaves the next movement to re-learn the rest quickly
         (:data:`REBASE_FAST_S`).  When its end was not waited for
         (``gave_up``), only from a stance held from that movement's start
         (:data:`GIVEUP_STILL_START_S`): the next set's first rep may be under
-        way already, and its top is no rest."""
+        way already, and its top is no rest.  ``held_to``: the grid index
+        where the next movement's start cut this one's window, if it did."""
         self._after_wild = not is_rep and (ep.wild or ep.fast_rebase)
+        if self._after_wild and held_to is not None and ep.ret is not None and held_to - ep.ret >= int(REBASE_FAST_S * self.fs):
+            # ... unless the stance before the next movement (its start cut
+            # the window at ``held_to``) was held still for the quick window:
+            # at the rest direction, it confirms the rest; away from it, it
+            # is the rest.  (Left to the next movement, whose window starts
+            # after that stance, a 2-s still window there was the set's first
+            # rep's top: 15029, the set read upside down.)
+            n = int(REBASE_FAST_S * self.fs)
+            g = self._gslice(held_to - n, held_to)
+            d = angle_from(g, ep.b)
+            if np.all(d <= self._t_on):
+                self._after_wild = False
+            elif _still_far(d, n, self._t_on, 0, self._noise_deg) is not None:
+                self._b = unit(g.mean(axis=0))
+                self._after_wild = False
         self._after_giveup = gave_up and self._after_wild
         if not is_rep and ep.wild:
             self._wild_end = ep.ret
