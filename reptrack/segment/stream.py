@@ -591,11 +591,11 @@ class StreamAnalyzer:
         self._after_giveup = False  # ... and its end was not waited for (MAX_SETTLE_WAIT_S)
         self._wild_end = 0  # grid index where the last wild movement returned
         self._rep_axis: np.ndarray | None = None  # motion axis of the last rep (sensor frame)
-        # ... trusted by the "opposite to the set's reps" rule (see _finalise)
-        self._axis_trusted = False
-        # ... kept through a re-learnt rest that turned little (_keep_rep_axis),
-        # for _stepped_rest only
+        # ... kept through a re-learnt rest that turned little (_keep_rep_axis)
+        # while no rep has set it again (see _last_axis)
         self._kept_axis: np.ndarray | None = None
+        # whether the "opposite to the set's reps" rule trusts _rep_axis (see _finalise)
+        self._axis_trusted = False
         self._ranges: list[float] = []
         self._ref_cache: tuple[tuple, float | None] = ((0, None), None)  # (key of _ranges, its reference range)
         self._wobbles: list[float] = []
@@ -1079,8 +1079,11 @@ class StreamAnalyzer:
     def _where_reps_went(self, u: np.ndarray) -> bool:
         """Does direction ``u`` (from rest) point where the last rep went
         (cosine above :data:`CROSS_REP_COS`)?  A level there is a rep's top,
-        not a new rest or a dropped heel.  False before any rep."""
-        return self._rep_axis is not None and float(u @ self._rep_axis) > CROSS_REP_COS
+        not a new rest or a dropped heel.  After a re-learnt rest that turned
+        little (a walk, a strap slip) the last rep's axis is the one kept
+        through it (:meth:`_keep_rep_axis`).  False before any rep."""
+        axis = self._last_axis
+        return axis is not None and float(u @ axis) > CROSS_REP_COS
 
     @property
     def _last_axis(self) -> np.ndarray | None:
@@ -1112,7 +1115,7 @@ class StreamAnalyzer:
     def _keep_rep_axis(self, b_old: np.ndarray) -> None:
         """After a movement was abandoned and the rest re-learnt: keep the last
         rep's motion axis (projected onto the new rest's tangent plane) for
-        :meth:`_stepped_rest` when the rest turned by less than
+        :attr:`_last_axis` when the rest turned by less than
         :data:`KEEP_AXIS_DEG` -- a walk, a strap slip -- else forget it: a
         re-strap turns the sensor any way.  (Forgotten always before: a set
         that followed a walk and then a strap slip or a step of the foot had
