@@ -281,11 +281,16 @@ CROSS_FRAC = 0.4
 #: ... and only from a plateau at least this far from rest (deg): a heel drop
 #: tilts the shank 3-6 deg.
 CROSS_MIN_DEG = 2.0
-#: ... and the tilt must stay past that for this long (s): the start of a
-#: quick rep tips the tilt the other way for a moment (its tangential
-#: acceleration; 1.2 deg for 0.06 s at 14000, after a lift that hesitated
-#: 0.5 s at 2.8 deg -- read as a heel drop, the set read upside down).
-CROSS_HELD_S = 0.2
+#: ... and the tilt must stay past CROSS_HELD_FRAC of the plateau level for
+#: CROSS_HELD_S (s): the start of a quick rep tips the tilt the other way for
+#: a moment (its tangential acceleration; at 14000, after a lift that
+#: hesitated 0.5 s at 2.8 deg, to -1.2 deg and back within 0.4 s, past -0.84
+#: deg for 0.16 s -- read as a heel drop, the set read upside down), while a
+#: heel raised from the drop, or a rep from a strap slip's level, stays
+#: there (step-heel-drop 5 and 17003 at -1.6 to -1.9 deg, just past
+#: CROSS_FRAC of their plateau's 4.3 and 4.6 deg, for over a second).
+CROSS_HELD_FRAC = 0.3
+CROSS_HELD_S = 0.3
 CROSS_SPREAD_FRAC = 0.1
 #: ... and only from a plateau whose direction is not within ~60 deg of the
 #: last rep's (cosine): a heel drops the other way from the raise.
@@ -1278,7 +1283,7 @@ class StreamAnalyzer:
             # direction may be stale after a strap slip), not a dropped heel
             return None
         st = signed_tilt(self._gslice(ep.start + p0, ep.start + lim + 1), ep.b, u)
-        neg = _held_below(st, -max(self._t_on, CROSS_FRAC * level), int(CROSS_HELD_S * self.fs))
+        neg = self._crossed(st, level)
         if not len(neg):
             return None
         c = p0 + int(neg[0])
@@ -1286,6 +1291,16 @@ class StreamAnalyzer:
         # (a later still window -- a rep's top hold -- is not the bottom)
         n = int(CROSS_HOLD_S * self.fs)
         return c, _first_run_end(first[first + n <= c]) + n
+
+    def _crossed(self, st: np.ndarray, level: float) -> np.ndarray:
+        """Indices at which signed tilt ``st`` (deg, along a plateau's
+        direction, from the rest direction) counts as having swung through
+        the rest to the other side: it has reached minus :data:`CROSS_FRAC`
+        of the plateau ``level`` and stayed below minus
+        :data:`CROSS_HELD_FRAC` of it for the last :data:`CROSS_HELD_S`."""
+        held = _held_below(st, -max(self._t_on, CROSS_HELD_FRAC * level), int(CROSS_HELD_S * self.fs))
+        reached = np.minimum.accumulate(st) < -max(self._t_on, CROSS_FRAC * level)
+        return held[reached[held]]
 
     def _passing_through(self, ep: _Episode, d: np.ndarray, r: int, final: bool) -> bool | None:
         """Is the return at ``r`` the rest direction being passed on the way
@@ -1326,7 +1341,7 @@ class StreamAnalyzer:
         # stop); the stop is known at the end of that run
         runs = np.concatenate(([0], np.cumsum(~moving)))
         stop = nonzero1d(runs[n_c:] - runs[:-n_c] == n_c) + (n_c - 1)
-        crossed = _held_below(st, -max(self._t_on, CROSS_FRAC * level), int(CROSS_HELD_S * self.fs))
+        crossed = self._crossed(st, level)
         if len(stop):
             return bool(len(crossed) and crossed[0] <= n_m + stop[0])
         if len(st) < n_w + 1 and not final:
