@@ -1270,9 +1270,8 @@ class StreamAnalyzer:
         direction to the other side after settling away from it, else None.
 
         Causal: the first plateau (:meth:`_settled_axis`) fixes the movement's
-        direction; a later stretch of :data:`CROSS_HELD_S` whose signed tilt
-        along it stays below minus :data:`CROSS_FRAC` of the plateau level is
-        a crossing (known at that stretch's end).
+        direction; a later swing of the signed tilt along it through the rest
+        direction to the other side (:meth:`_crossed`) is a crossing.
         """
         ax = self._settled_axis(ep, d, lim)
         if ax is None:
@@ -1312,9 +1311,9 @@ class StreamAnalyzer:
         the rest direction and still moving away (by more than the onset
         threshold over :data:`PASS_SPEED_WIN` confirmation windows), the
         decision waits -- up to :data:`PASS_WAIT_S`; None while the data to
-        decide have not arrived.  It passed through if the tilt stayed below
-        minus :data:`CROSS_FRAC` of the plateau level for :data:`CROSS_HELD_S`
-        before it stalled for a confirmation window.  (A stall ended the wait at once before, and a
+        decide have not arrived.  It passed through if the tilt swung through
+        to the other side (:meth:`_crossed`) before it stalled for a
+        confirmation window.  (A stall ended the wait at once before, and a
         lift from the dropped heel that slowed for a moment near the old rest
         -- sway, wobble, a slow 5-2-5 lift -- read as a return: the set that
         followed read inverted, 12 sets in 10 of 64 step sessions; now none.
@@ -1708,8 +1707,7 @@ class StreamAnalyzer:
         gd = self.guidance
         quick = lift_s < min(gd.lift_min_s, STANCE_SHIFT_MAX_S) and lower_s < min(gd.lower_min_s, STANCE_SHIFT_MAX_S)
         set_first = not self.reps or ep.start / fs - self.reps[-1].end > SET_GAP_S
-        axis = self._last_axis
-        if quick and (ref is None or (set_first and (axis is None or float(u @ axis) <= CROSS_REP_COS))):
+        if quick and (ref is None or (set_first and not self._where_reps_went(u))):
             return self._reject("quick out-and-back opening the session, or a set off the reps' way (a fidget, a shift of stance)")
         range_rel = range_deg / ref if ref else 1.0
         if end - start < (MIN_BOUNCE_S if like_reps else MIN_REP_S) or (
