@@ -39,6 +39,12 @@ SIM_CASES = [
     # ends the magnitude of the acceleration moves up to 0.8 s earlier than
     # the tilt's (they are reported no earlier than the latency budget allows)
     ("acceptance-like", 1011),
+    # after a walk: the stance held before a set's first rep cut the walk's
+    # window is the rest (15029); a crossing must hold (17003, a strap slip
+    # before the set); steps of the foot open a set (13002)
+    ("acceptance-like", 15029),
+    ("acceptance-like", 17003),
+    ("acceptance-like", 13002),
 ]
 PHASE_TOL_S = 0.1
 LATENCY_S = 0.6
