@@ -127,6 +127,11 @@ def _analysed(scenario: str, seed: int, **overrides: object) -> tuple[SimResult,
     return res, analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
 
 
+def _assert_every_rep_read(sess: dict, truth: list[dict]) -> None:
+    """Every true rep is read, and no false one."""
+    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
+
+
 def _assert_read_with_exact_count(sess: dict, truth: list[dict], which: list[int]) -> None:
     """The true reps ``which`` (indices into ``truth``, at least one) are
     among those read, and the count is exact."""
@@ -387,7 +392,8 @@ def test_a_set_after_a_strap_slip_that_settled_off_rest_is_read_from_there(sway_
     res, sess = _analysed("acceptance-like", 6010, sway_deg=sway_deg)
     truth = res.truth["reps"]
     assert [d for d in res.truth["distractors"] if d["kind"] == "slip" and 310 < d["start"] < 330]
-    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"]) == 43
+    _assert_every_rep_read(sess, truth)
+    assert len(truth) == 43
 
 
 def test_a_set_after_a_walk_then_steps_and_a_slip_is_read_from_its_new_rest() -> None:
@@ -401,7 +407,8 @@ def test_a_set_after_a_walk_then_steps_and_a_slip_is_read_from_its_new_rest() ->
     truth = res.truth["reps"]
     kinds = [d["kind"] for d in res.truth["distractors"] if 270 < d["start"] < 330]
     assert "walk" in kinds and "slip" in kinds and "fidget_step" in kinds
-    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"]) == 27
+    _assert_every_rep_read(sess, truth)
+    assert len(truth) == 27
 
 
 @pytest.mark.parametrize(("scenario", "seed"), [("standing-fatigue", 5003), ("step-heel-drop", 5000)])
@@ -671,7 +678,8 @@ def test_a_set_after_a_restrap_a_walk_and_a_step_of_the_foot_is_read_from_its_re
     truth = res.truth["reps"]
     kinds = [d["kind"] for d in res.truth["distractors"] if 130 < d["start"] < 175]
     assert "restrap" in kinds and "walk" in kinds and "fidget_step" in kinds
-    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"]) == 27
+    _assert_every_rep_read(sess, truth)
+    assert len(truth) == 27
 
 
 @pytest.mark.parametrize("seed", [9022, 10010])
@@ -686,7 +694,7 @@ def test_a_set_after_a_restrap_and_a_step_that_sways_is_read_from_the_new_level(
     res, sess = _analysed("acceptance-like", seed)
     truth = res.truth["reps"]
     assert "restrap" in [d["kind"] for d in res.truth["distractors"]]
-    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
+    _assert_every_rep_read(sess, truth)
 
 
 def test_a_hold_that_sways_into_a_hump_is_not_read_as_no_pause() -> None:
@@ -740,7 +748,7 @@ def test_a_change_of_posture_held_for_long_becomes_the_rest(scenario: str, seed:
     res, sess = _analysed(scenario, seed, sway_deg=0.0)
     truth = res.truth["reps"]
     assert "fidget_step" in [d["kind"] for d in res.truth["distractors"]]
-    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
+    _assert_every_rep_read(sess, truth)
 
 
 def test_the_first_lift_after_a_restrap_that_hesitates_keeps_its_rep() -> None:
@@ -778,7 +786,8 @@ def test_fidgets_are_not_reps_when_the_sensor_sees_no_lever_arm() -> None:
     res, sess = _analysed("acceptance-like", 6054, sway_deg=0.0, lever_arm_m=(0.0, 1e-9))
     truth = res.truth["reps"]
     assert any(d["kind"] == "fidget" for d in res.truth["distractors"])
-    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"]) == 30
+    _assert_every_rep_read(sess, truth)
+    assert len(truth) == 30
 
 
 @pytest.mark.parametrize("seed", [12013, 12028, 10030])
@@ -809,7 +818,7 @@ def test_the_first_rep_after_a_walk_whose_end_was_not_waited_for_is_read(seed: i
     res, sess = _analysed("acceptance-like", seed, sway_deg=0.0)
     truth = res.truth["reps"]
     assert "walk" in [d["kind"] for d in res.truth["distractors"]]
-    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
+    _assert_every_rep_read(sess, truth)
 
 
 def test_a_set_under_way_when_a_walk_is_given_up_on_keeps_its_rest() -> None:
@@ -821,7 +830,7 @@ def test_a_set_under_way_when_a_walk_is_given_up_on_keeps_its_rest() -> None:
     res, sess = _analysed("acceptance-like", 2009, sway_deg=0.0)
     truth = res.truth["reps"]
     assert "walk" in [d["kind"] for d in res.truth["distractors"]]
-    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
+    _assert_every_rep_read(sess, truth)
 
 
 def test_a_step_of_the_foot_before_a_set_becomes_the_rest_through_its_reps() -> None:
@@ -833,7 +842,7 @@ def test_a_step_of_the_foot_before_a_set_becomes_the_rest_through_its_reps() -> 
     res, sess = _analysed("acceptance-like", 6011, sway_deg=0.0)
     truth = res.truth["reps"]
     assert "fidget_step" in [d["kind"] for d in res.truth["distractors"]]
-    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
+    _assert_every_rep_read(sess, truth)
 
 
 @pytest.mark.parametrize(("seed", "sway"), [(12031, True), (9016, True), (12004, False)])
@@ -898,7 +907,7 @@ def test_a_set_does_not_open_with_a_quick_out_and_back_off_the_reps_way(seed: in
     res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
     truth = res.truth["reps"]
     assert "fidget_step" in [d["kind"] for d in res.truth["distractors"]]
-    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
+    _assert_every_rep_read(sess, truth)
 
 
 def test_a_quick_reps_start_tipping_the_tilt_back_is_no_heel_drop() -> None:
@@ -910,7 +919,7 @@ def test_a_quick_reps_start_tipping_the_tilt_back_is_no_heel_drop() -> None:
     re-learnt at the hesitation and the set read upside down."""
     res, sess = _analysed("acceptance-like", 14000, sway_deg=0.0)
     truth = res.truth["reps"]
-    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
+    _assert_every_rep_read(sess, truth)
 
 
 @pytest.mark.parametrize(("scenario", "seed"), [("step-heel-drop", 5), ("acceptance-like", 17003)])
@@ -923,7 +932,7 @@ def test_a_swing_through_the_rest_that_stays_just_past_it_is_a_crossing(scenario
     (read upside down); holding past 0.3 of the plateau level keeps them."""
     res, sess = _analysed(scenario, seed)
     truth = res.truth["reps"]
-    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
+    _assert_every_rep_read(sess, truth)
 
 
 def test_a_stance_held_before_the_next_movement_after_a_walk_is_the_rest() -> None:
@@ -936,7 +945,7 @@ def test_a_stance_held_before_the_next_movement_after_a_walk_is_the_rest() -> No
     res, sess = _analysed("acceptance-like", 15029)
     truth = res.truth["reps"]
     assert "walk" in [d["kind"] for d in res.truth["distractors"]]
-    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
+    _assert_every_rep_read(sess, truth)
 
 
 def test_a_reps_top_after_a_walk_is_not_a_new_bottom() -> None:
@@ -950,4 +959,4 @@ def test_a_reps_top_after_a_walk_is_not_a_new_bottom() -> None:
     res, sess = _analysed("acceptance-like", 16012)
     truth = res.truth["reps"]
     assert "walk" in [d["kind"] for d in res.truth["distractors"]]
-    assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
+    _assert_every_rep_read(sess, truth)
