@@ -1042,14 +1042,14 @@ class StreamAnalyzer:
         way already, and its top is no rest.  ``held_to``: the grid index
         where the next movement's start cut this one's window, if it did."""
         self._after_wild = not is_rep and (ep.wild or ep.fast_rebase)
-        if self._after_wild and held_to is not None and ep.ret is not None and held_to - ep.ret >= int(REBASE_FAST_S * self.fs):
+        n = int(REBASE_FAST_S * self.fs)
+        if self._after_wild and held_to is not None and ep.ret is not None and held_to - ep.ret >= n:
             # ... unless the stance before the next movement (its start cut
             # the window at ``held_to``) was held still for the quick window:
             # at the rest direction, it confirms the rest; away from it, it
             # is the rest.  (Left to the next movement, whose window starts
             # after that stance, a 2-s still window there was the set's first
             # rep's top: 15029, the set read upside down.)
-            n = int(REBASE_FAST_S * self.fs)
             g = self._gslice(held_to - n, held_to)
             d = angle_from(g, ep.b)
             if np.all(d <= self._t_on):
@@ -1642,12 +1642,13 @@ class StreamAnalyzer:
         l1b = median1d(s[max(ib - nt, ia) : ib + 1])
         range_deg = 0.5 * (l1a + l1b) - 0.5 * (l0b + l0a)
         like_reps = self._like_last_reps(u, range_deg, ref)
+        gap = ep.start / fs - self.reps[-1].end if self.reps else None  # (s) since the last rep's end
         if (
             self._rep_axis is not None
             and self._axis_trusted
             and float(u @ self._rep_axis) < OPPOSITE_REP_COS
-            and self.reps
-            and ep.start / fs - self.reps[-1].end < SET_GAP_S
+            and gap is not None
+            and gap < SET_GAP_S
         ):
             return self._reject("opposite to the set's reps (a rest read from a baseline part-way up)")
         if top > lower_start:
@@ -1706,7 +1707,7 @@ class StreamAnalyzer:
         # 10013, 13002; 9000-9035 and 10000-10035 +1 exact each)
         gd = self.guidance
         quick = lift_s < min(gd.lift_min_s, STANCE_SHIFT_MAX_S) and lower_s < min(gd.lower_min_s, STANCE_SHIFT_MAX_S)
-        set_first = not self.reps or ep.start / fs - self.reps[-1].end > SET_GAP_S
+        set_first = gap is None or gap > SET_GAP_S
         if quick and (ref is None or (set_first and not self._where_reps_went(u))):
             return self._reject("quick out-and-back opening the session, or a set off the reps' way (a fidget, a shift of stance)")
         range_rel = range_deg / ref if ref else 1.0
