@@ -888,8 +888,9 @@ def test_two_steps_of_the_foot_read_as_a_quick_rep_do_not_set_the_sets_direction
     """After a walk, two steps of the foot (3.4 and 4.1 deg, in different
     directions) read as one quick rep.  Its direction then rejected the
     set's first real rep as "opposite to the set's reps", and the rest was
-    re-learnt part-way up: 8 reps missed.  A quick rep that no earlier rep
-    went the way of does not set the direction the next must keep."""
+    re-learnt part-way up: 8 reps missed.  A set's first "rep" that is quick
+    both ways and goes another way than the earlier reps is a shift of stance,
+    not a rep, so it sets no direction."""
     res, sess = _analysed("acceptance-like", 13002)
     truth = res.truth["reps"]
     assert "fidget_step" in [d["kind"] for d in res.truth["distractors"]]

@@ -599,8 +599,6 @@ class StreamAnalyzer:
         # ... kept through a re-learnt rest that turned little (_keep_rep_axis)
         # while no rep has set it again (see _last_axis)
         self._kept_axis: np.ndarray | None = None
-        # whether the "opposite to the set's reps" rule trusts _rep_axis (see _finalise)
-        self._axis_trusted = False
         self._ranges: list[float] = []
         self._ref_cache: tuple[tuple, float | None] = ((0, None), None)  # (key of _ranges, its reference range)
         self._wobbles: list[float] = []
@@ -1003,13 +1001,6 @@ class StreamAnalyzer:
         if rep is not None:
             self._emit_rep(rep, at=horizon / self.fs)
             if ep.axis is not None:  # (a rep always has its motion axis)
-                # a quick rep (lift and lower both under the guidance's
-                # minimums) sets a direction the next movement must not
-                # oppose only when it went the way of the rep before it:
-                # two steps of the foot after a walk read as one quick rep,
-                # and the set's real reps were then rejected as opposite
-                quick = rep.lift_s < self.guidance.lift_min_s and rep.lower_s < self.guidance.lower_min_s
-                self._axis_trusted = not quick or self._where_reps_went(ep.axis[2])
                 self._rep_axis = ep.axis[2]
             end_idx = int(np.ceil(min(ep.seg_end, ep.fit_end) * self.fs))
             self._last_end_idx = min(max(end_idx, ep.ret), k)
@@ -1645,7 +1636,6 @@ class StreamAnalyzer:
         gap = ep.start / fs - self.reps[-1].end if self.reps else None  # (s) since the last rep's end
         if (
             self._rep_axis is not None
-            and self._axis_trusted
             and float(u @ self._rep_axis) < OPPOSITE_REP_COS
             and gap is not None
             and gap < SET_GAP_S
