@@ -961,3 +961,15 @@ def test_a_reps_top_after_a_walk_is_not_a_new_bottom() -> None:
     truth = res.truth["reps"]
     assert "walk" in [d["kind"] for d in res.truth["distractors"]]
     _assert_every_rep_read(sess, truth)
+
+
+@pytest.mark.parametrize("sway", [False, True])
+def test_a_re_strap_that_loops_out_and_back_is_not_a_rep(sway: bool) -> None:
+    """A re-strap's second leg took the sensor's view of gravity out 23 deg
+    and back along a loop, not along one great circle as a heel raise does:
+    it was read as a rep.  Its path strayed 17 deg sideways of the plane of
+    the rest and the peak; a heel raise's strays a few degrees at most."""
+    res, sess = _analysed("acceptance-like", 20009, **({} if sway else {"sway_deg": 0.0}))
+    truth = res.truth["reps"]
+    assert "restrap" in [d["kind"] for d in res.truth["distractors"]]
+    _assert_every_rep_read(sess, truth)
