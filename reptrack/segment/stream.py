@@ -69,7 +69,7 @@ Pipeline
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -521,6 +521,16 @@ class Status:
     hint: str | None = None
 
 
+class _MotionAxis(NamedTuple):
+    """Where a movement went, fixed once it has returned."""
+
+    key: tuple[int, int]  # (start, return) grid indices it was found for
+    peak: int  # index of the farthest point (from the window's start)
+    u: np.ndarray  # unit tangent at the baseline towards that point (sensor frame)
+    off_deg: float  # farthest the path strayed sideways of the plane of baseline and u
+    peak_deg: float  # angle of the farthest point from the baseline
+
+
 @dataclass
 class _Episode:
     start: int  # grid index where d crossed T_on
@@ -532,9 +542,7 @@ class _Episode:
     lift_fit: tuple | None = None  # (inputs key, fit) cached across re-fits
     lower_fit: tuple | None = None  # last lower fit_rise result: seeds the next re-fit
     last_wait: tuple | None = None  # (window end, seed) of the last attempt that waited
-    # ((start, return) it was found for, peak index, motion axis, farthest
-    # sideways of the axis' plane (deg), peak angle from the baseline (deg))
-    axis: tuple | None = None
+    axis: _MotionAxis | None = None
     tilt: np.ndarray | None = None  # signed tilt (deg) of the raw grid samples from ``pre`` on
     rest_lo: int = 0  # first grid index of the rest before it (after the previous rep)
     peak: float = 0.0  # largest deviation (deg) before the return
@@ -1016,7 +1024,7 @@ class StreamAnalyzer:
         if rep is not None:
             self._emit_rep(rep, at=horizon / self.fs)
             if ep.axis is not None:  # (a rep always has its motion axis)
-                self._rep_axis = ep.axis[2]
+                self._rep_axis = ep.axis.u
             end_idx = int(np.ceil(min(ep.seg_end, ep.fit_end) * self.fs))
             self._last_end_idx = min(max(end_idx, ep.ret), k)
             # the bottom just measured is the freshest baseline (reps with
@@ -1494,17 +1502,15 @@ class StreamAnalyzer:
         # the peak and the motion axis depend only on [start, return]: fixed
         # once the movement has returned, so kept across re-fits
         axis_key = (ep.start, i_rt + a)
-        if ep.axis is not None and ep.axis[0] == axis_key:
-            pk, u = ep.axis[1], ep.axis[2]
+        if ep.axis is not None and ep.axis.key == axis_key:
+            pk, u = ep.axis.peak, ep.axis.u
         else:
             g = self._gslice(ep.start, i_rt + a + 1)
             d_b = angle_from(g, ep.b)
             j = int(np.argmax(d_b))
             pk, u = i_st + j, motion_axis(g[j], ep.b)
-            # the farthest the path strayed sideways of the plane of the
-            # baseline and the peak (deg)
             off = 0.0 if u is None else float(np.arcsin(np.clip(np.abs(g @ np.cross(ep.b, u)).max(), 0.0, 1.0))) * RAD2DEG
-            ep.axis, ep.tilt = (axis_key, pk, u, off, float(d_b[j])), None
+            ep.axis, ep.tilt = _MotionAxis(axis_key, pk, u, off, float(d_b[j])), None
         if u is None:
             return self._reject("no axis")
         # the signed tilt of the window's raw samples (extended as data arrive)
@@ -1666,8 +1672,7 @@ class StreamAnalyzer:
         # --- acceptance
         if not (MIN_RANGE_DEG <= range_deg <= MAX_RANGE_DEG):
             return self._reject("range out of bounds")
-        off_deg, peak_deg = ep.axis[3], ep.axis[4]
-        if off_deg > OFF_AXIS_MIN_DEG and off_deg > OFF_AXIS_FRAC * peak_deg:
+        if ep.axis.off_deg > OFF_AXIS_MIN_DEG and ep.axis.off_deg > OFF_AXIS_FRAC * ep.axis.peak_deg:
             return self._reject("a loop off the rep's plane (the sensor turned about another axis: a re-strap)")
         if lift_s < MIN_PHASE_S or lower_s < MIN_PHASE_S:
             return self._reject("phase too short")
