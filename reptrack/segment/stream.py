@@ -54,8 +54,8 @@ Pipeline
    heel-strike impacts), a return to the starting level, and none of the
    fidget / posture-shift patterns (quick and small, quick and oversized,
    quick and then held for long), nor, within a set, against the direction
-   of the last rep (:data:`OPPOSITE_REP_COS`; a quick last rep counts only
-   when it went the way of the rep before it).
+   of the last rep (:data:`OPPOSITE_REP_COS`), nor looping off the plane
+   of the rest and the peak (:data:`OFF_AXIS_MIN_DEG`, a re-strap).
 7. A movement that settles away from rest and then swings through the rest
    direction (a heel dropped below a step, then raised) re-learns the bottom
    there (passing the rest direction on the way is not a return:
@@ -528,7 +528,6 @@ class _MotionAxis(NamedTuple):
     peak: int  # index of the farthest point (from the window's start)
     u: np.ndarray  # unit tangent at the baseline towards that point (sensor frame)
     off_deg: float  # farthest the path strayed sideways of the plane of baseline and u
-    peak_deg: float  # angle of the farthest point from the baseline
 
 
 @dataclass
@@ -1506,11 +1505,10 @@ class StreamAnalyzer:
             pk, u = ep.axis.peak, ep.axis.u
         else:
             g = self._gslice(ep.start, i_rt + a + 1)
-            d_b = angle_from(g, ep.b)
-            j = int(np.argmax(d_b))
+            j = int(np.argmax(angle_from(g, ep.b)))
             pk, u = i_st + j, motion_axis(g[j], ep.b)
             off = 0.0 if u is None else float(np.arcsin(np.clip(np.abs(g @ np.cross(ep.b, u)).max(), 0.0, 1.0))) * RAD2DEG
-            ep.axis, ep.tilt = _MotionAxis(axis_key, pk, u, off, float(d_b[j])), None
+            ep.axis, ep.tilt = _MotionAxis(axis_key, pk, u, off), None
         if u is None:
             return self._reject("no axis")
         # the signed tilt of the window's raw samples (extended as data arrive)
@@ -1672,7 +1670,7 @@ class StreamAnalyzer:
         # --- acceptance
         if not (MIN_RANGE_DEG <= range_deg <= MAX_RANGE_DEG):
             return self._reject("range out of bounds")
-        if ep.axis.off_deg > OFF_AXIS_MIN_DEG and ep.axis.off_deg > OFF_AXIS_FRAC * ep.axis.peak_deg:
+        if ep.axis.off_deg > OFF_AXIS_MIN_DEG and ep.axis.off_deg > OFF_AXIS_FRAC * ep.peak:
             return self._reject("a loop off the rep's plane (the sensor turned about another axis: a re-strap)")
         if lift_s < MIN_PHASE_S or lower_s < MIN_PHASE_S:
             return self._reject("phase too short")
