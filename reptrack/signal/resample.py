@@ -106,8 +106,15 @@ class GridResampler:
                 self._run_start = None  # a long hole follows: next run starts after it
                 seg_start = hidx + 1
         last_t, last_x = tt[seg_start:], xx[seg_start:]
-        # carry enough history to cover the next grid window (>= 2 samples, >= 2 grid periods)
+        # carry enough history to cover the next grid window (>= 2 samples, >= 2 grid periods,
+        # and back to the last sample at or before the next window's start: after a lost
+        # packet longer than 2 periods, that window's start is interpolated from a sample
+        # further back, which a chunk boundary must not drop -- or a stream read in chunks
+        # gives that grid point another value than the whole file)
         c0 = min(max(len(last_t) - 2, 0), int(np.searchsorted(last_t, last_t[-1] - 2 * self.h)))
+        if self._next_k is not None and self._run_start is not None:
+            w0 = self._next_k * self.h - 0.5 * self.h
+            c0 = min(c0, max(int(np.searchsorted(last_t, w0, side="right")) - 1, 0))
         self._carry_t, self._carry_x = last_t[c0:].copy(), last_x[c0:].copy()
         self._t_last = float(tt[-1])
         if not out_k:
