@@ -973,3 +973,17 @@ def test_a_re_strap_that_loops_out_and_back_is_not_a_rep(sway: bool) -> None:
     truth = res.truth["reps"]
     assert "restrap" in [d["kind"] for d in res.truth["distractors"]]
     _assert_every_rep_read(sess, truth)
+
+
+def test_a_step_of_the_foot_held_before_a_set_is_its_rest() -> None:
+    """A 2.1-deg step of the foot, held 7 s, then the set's first rep (4.9
+    deg) from the new stance.  The step lies along the reps' way and nearer
+    the old rest than half the reference range, and the rep's lower passes
+    the old rest's return about 1 s before it is back at the stance: the
+    step and the rep read as one movement and the rep was lost.  A level
+    held longer than a pause is a rest, and the rep from it is looked for
+    past the old rest's return."""
+    res, sess = _analysed("acceptance-like", 21000, sway_deg=0.0)
+    truth = res.truth["reps"]
+    assert "fidget_step" in [d["kind"] for d in res.truth["distractors"]]
+    _assert_every_rep_read(sess, truth)

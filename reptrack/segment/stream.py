@@ -158,8 +158,9 @@ SMALL_RANGE_DEG = 2.0
 SMALL_FAST_S = 1.0
 FAST_REP_COS = 0.95
 #: A movement that settles at a new level at least the partial fraction of
-#: the reference range from rest (not where the last reps went, unless held
-#: longer than LONG_HOLD_X pauses + 1 s) and then makes an out-and-back from
+#: the reference range from rest (or PARTIAL_MIN_REL of it when held longer
+#: than LONG_HOLD_X pauses + 1 s; not where the last reps went, unless held
+#: that long) and then makes an out-and-back from
 #: that level the way the last rep went (motion axes' cosine above
 #: STEP_REP_COS) and back, stepped to a new posture (or the strap slipped)
 #: before a set: the level is re-learnt as the rest, STEP_MARGIN_S (s) before
@@ -171,6 +172,19 @@ STEP_REP_COS = 0.9
 STEP_MARGIN_S = 0.3
 #: ... trying at most this many levels the movement settled at in turn.
 STEP_LEVELS = 6
+#: When such an out-and-back from a new level has not come back to it by the
+#: time the movement returned to the old rest direction, the return is
+#: looked past by up to this long (s) for it, and the decision waits for
+#: those data.  A level close to the old rest (a step of the foot) puts the
+#: old rest on the way down of the rep from it: the old rest's return fired
+#: while the rep was still ~1 deg above the level, the step and the rep read
+#: as one movement, and the rep was lost (21000, no sway: a 2.1-deg step
+#: held 7 s, then a 4.9-deg rep).  With it, and a level held longer than
+#: LONG_HOLD_X pauses + 1 s counting from PARTIAL_MIN_REL of the reference
+#: range out (that step was 0.48 of it): 21000-21035 without sway 32 -> 33
+#: of 36, 12000-12035 with sway rep F1 0.986 -> 0.998 and flags 0.830 ->
+#: 0.852; no exact count changed on any other set.
+STEP_PAST_RETURN_S = 1.5
 #: A movement whose motion axis points against the last rep's (cosine below
 #: this), within a set, is no rep: the rest between two reps read from a
 #: baseline left part-way up (after steps of the foot), which the angle from
@@ -980,6 +994,13 @@ class StreamAnalyzer:
             return True
         # ... or that settled at a new level and made a rep from there
         step = self._stepped_rest(ep, d, first - 1) if first > 0 else None
+        if step is None and r is not None and r > 0 and self._stepped_rest(ep, d, r - 1, open_end=True) is not None:
+            # a rep from a new level, not back at it when the movement came
+            # back to the old rest: look past the return for it
+            past = min(r + int(STEP_PAST_RETURN_S * self.fs), int((MAX_EPISODE_S + 1.0) * self.fs) - 1)
+            if len(d) <= past and not final:
+                return False  # (the data to decide have not arrived)
+            step = self._stepped_rest(ep, d, min(past, len(d) - 1))
         if step is not None and (abandon is None or step[0] < abandon):
             self._record_trace(ep.start, d[: step[0] + 1])
             self._rebaseline(ep.start + step[1])
@@ -1183,7 +1204,7 @@ class StreamAnalyzer:
             return None
         return p0, u, level, first
 
-    def _stepped_rest(self, ep: _Episode, d: np.ndarray, lim: int) -> tuple[int, int] | None:
+    def _stepped_rest(self, ep: _Episode, d: np.ndarray, lim: int, open_end: bool = False) -> tuple[int, int] | None:
         """(index it is decided at, grid offset to re-learn the rest at) when
         the movement settled at a new level -- not where the last reps went
         -- and then made a rep-like out-and-back *from that level*, the way
@@ -1200,7 +1221,9 @@ class StreamAnalyzer:
         is the one kept through it (:meth:`_keep_rep_axis`); with no axis at
         all (no rep since a re-strap) a level counts when it was held like a
         rest and the move from it went out and back for at least
-        :data:`MIN_REP_S`, any way."""
+        :data:`MIN_REP_S`, any way.  ``open_end``: an out-and-back from a
+        level that went out but is not back by ``lim`` counts too (decided at
+        ``lim``)."""
         axis = self._last_axis
         ref = self._reference_range()
         if ref is None or lim < 0 or float(d[: lim + 1].max()) < self.guidance.partial_rel * ref:
@@ -1211,7 +1234,7 @@ class StreamAnalyzer:
         p0, u = ax[0], ax[1]
         held = (LONG_HOLD_X * self.guidance.hold_target_s + 1.0) * self.fs
         for _ in range(STEP_LEVELS):
-            found, p_next = self._rep_from_level(ep, d, lim, p0, u, axis, ref, held)
+            found, p_next = self._rep_from_level(ep, d, lim, p0, u, axis, ref, held, open_end)
             if found is not None or p_next is None:
                 return found
             p0 = p_next
@@ -1221,7 +1244,16 @@ class StreamAnalyzer:
         return None
 
     def _rep_from_level(
-        self, ep: _Episode, d: np.ndarray, lim: int, p0: int, u: np.ndarray, axis: np.ndarray | None, ref: float, held: float
+        self,
+        ep: _Episode,
+        d: np.ndarray,
+        lim: int,
+        p0: int,
+        u: np.ndarray,
+        axis: np.ndarray | None,
+        ref: float,
+        held: float,
+        open_end: bool = False,
     ) -> tuple[tuple[int, int] | None, int | None]:
         """:meth:`_stepped_rest` from the level the movement holds at ``p0``
         (index from its start; ``u`` its direction from rest; ``axis`` the last
@@ -1248,6 +1280,9 @@ class StreamAnalyzer:
         # than a pause allows, is a rep's top.  Where the move that leaves
         # either settles may be one.)
         far = float(d[p0]) >= self.guidance.partial_rel * ref
+        # (... unless it was held longer than a pause and is at least the
+        # smallest partial rep's range out: a step of the foot before a set)
+        far = far or (mv >= held and float(d[p0]) >= PARTIAL_MIN_REL * ref)
         # (with no axis, a level the next move leaves farther out from the
         # old rest -- by a partial rep's range -- was no rep's top: a top is
         # left by the lower, back towards rest.  A step of the foot just
@@ -1266,8 +1301,11 @@ class StreamAnalyzer:
             and (axis is None or float(way @ axis) >= STEP_REP_COS)
         ):
             back = nonzero1d(dp[pk:] < max(self._t_on * T_OFF_FRAC, RET_PEAK_FRAC * dp[pk]))
+            rest_at = p0 + max(mv - int(STEP_MARGIN_S * self.fs), 0)
             if len(back) and (axis is not None or pk + int(back[0]) - mv >= int(MIN_REP_S * self.fs)):
-                return (p0 + pk + int(back[0]), p0 + max(mv - int(STEP_MARGIN_S * self.fs), 0)), None
+                return (p0 + pk + int(back[0]), rest_at), None
+            if open_end and not len(back):
+                return (lim, rest_at), None
         # (the move settles where dp varies by less than the onset threshold
         # over CROSS_HOLD_S)
         if len(dp) - mv < n + 2:
