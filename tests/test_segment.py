@@ -987,3 +987,17 @@ def test_a_step_of_the_foot_held_before_a_set_is_its_rest() -> None:
     truth = res.truth["reps"]
     assert "fidget_step" in [d["kind"] for d in res.truth["distractors"]]
     _assert_every_rep_read(sess, truth)
+
+
+def test_sway_in_a_long_rest_is_not_a_partial_rep() -> None:
+    """A 5-2-5 session at 26 Hz with 4.9 mg of noise and standing sway: in
+    the 80-s rest between its sets, four sway excursions of 1.2-1.4 deg
+    (a quarter of the athlete's range) read as partial reps.  Within
+    sway's reach, a partial rep comes in a set's rhythm, not 10 s or more
+    after the last rep."""
+    res, sess = _analysed("acceptance-like", 22006)
+    truth = res.truth["reps"]
+    assert res.truth["guidance"]["name"] == "5-2-5"
+    _assert_every_rep_read(sess, truth)
+    assert not [r for r in sess["reps"] if 116.5 < r["start"] < 196.0]
+

@@ -249,6 +249,15 @@ PARTIAL_MIN_REL = 0.25
 #: its range: sway's excursions are not paced like a rep (StreamAnalyzer._measure).
 PARTIAL_QUIET_REL = 0.22
 QUIET_RANGE_K = 12.0
+#: A partial rep within sway's reach (range under QUIET_RANGE_K x the resting
+#: RMS deviation) that starts more than this long (s) after the last rep's
+#: end is sway: partial reps come in a set's rhythm, between its reps.  Over
+#: the acceptance-like sets with standing sway (1000-1023, 2000-2011,
+#: 6000-6035, 9000-9035, 12000-12035, 15000-15035, 17000-17035,
+#: 20000-22035), the true partial reps within sway's reach came at most 5.8 s
+#: after the rep before; the sway excursions read as partial reps 9.7-84 s
+#: after it (22006: four in one 80-s rest between sets, 6013, 9017, 21010).
+QUIET_PARTIAL_GAP_S = 8.0
 #: A first movement quicker than the guidance's minimums both ways is a
 #: shift of stance, not a rep -- but never one slower than this (s) each way,
 #: whatever the guidance: under 5-2-5 (3.5-s minimums) a 3-s first rep was
@@ -1782,6 +1791,12 @@ class StreamAnalyzer:
         # tempo; bounces go the full range)
         if range_rel < self.guidance.partial_rel and max(lift_s, lower_s) < QUICK_PARTIAL_S and hold_s < self.guidance.hold_min_s:
             return self._reject("small, quick and not held (sway, a fidget)")
+        if (
+            range_rel < self.guidance.partial_rel
+            and range_deg < QUIET_RANGE_K * self._noise_deg
+            and (gap is None or gap > QUIET_PARTIAL_GAP_S)
+        ):
+            return self._reject("a partial rep within sway's reach, long after the last rep (sway in a rest)")
         # --- metrics
         self._read_rest(ep, u)
         # the gyroscope over the measured window
