@@ -1001,3 +1001,14 @@ def test_sway_in_a_long_rest_is_not_a_partial_rep() -> None:
     _assert_every_rep_read(sess, truth)
     assert not [r for r in sess["reps"] if 116.5 < r["start"] < 196.0]
 
+
+def test_a_stance_settled_after_a_walk_is_not_a_descent() -> None:
+    """After a re-strap and a walk, the stance the walk's last step settled
+    at sits 4.5 deg above the bottom the walk's swings set, and drifts down
+    by a few thousandths of a degree per second.  Taken for a lower still
+    on its way down, it was waited on for 4 s until the set's first rep cut
+    the wait, and that rep was read from the wrong rest and lost."""
+    res, sess = _analysed("acceptance-like", 22025, sway_deg=0.0)
+    truth = res.truth["reps"]
+    assert "walk" in [d["kind"] for d in res.truth["distractors"]]
+    _assert_every_rep_read(sess, truth)

@@ -453,6 +453,17 @@ LOWER_POST_S = 1.0
 #: A lower still falling faster than this fraction of the range per second is
 #: waited for before it is fitted.
 FALL_RATE_FRAC = 0.1
+#: ... and one high above the bottom is waited for only while its rate would
+#: cover what is left within this long (s): the slowest lowers (5-2-5, ~6 s)
+#: cover their last 20 % in about a second.  A level settled above the
+#: window's bottom and drifting down by a few thousandths of a degree per
+#: second is no descent: after a walk, whose swings set the bottom before
+#: the stance, such a wait ran 4 s until the set's first rep cut it, and the
+#: rep was read from the wrong rest (22025 without sway).  (5 s measured the
+#: same counts overall but moved the flags on 1000-1023 with sway 0.844 ->
+#: 0.834; with 30 s only 22000-22035 without sway changed in count, 34 ->
+#: 35 of 36, and phase p95 moved by at most 0.015 s elsewhere.)
+FALL_SETTLED_S = 30.0
 #: A fitted end after which the tilt has fallen by more than this fraction of
 #: the range is not credible: the fit is retried with more data.
 LATE_FALL_FRAC = 0.25
@@ -1632,7 +1643,7 @@ class StreamAnalyzer:
         # (once a fitted end is due, its time comes first: what moves after it
         # is the next movement or drift, and the report must not wait on it)
         due = ep.lower_fit is not None and k_now / fs >= ep.lower_fit[0].offset + SETTLE_S
-        if not force and not due and w_end == k_now and ((above > 0.2 * rng0 and rate > 0.0) or (above > 0.05 * rng0 and rate > FALL_RATE_FRAC * rng0)):
+        if not force and not due and w_end == k_now and ((above > 0.2 * rng0 and rate * FALL_SETTLED_S > above) or (above > 0.05 * rng0 and rate > FALL_RATE_FRAC * rng0)):
             # wait about the time the current descent needs to get near the bottom
             ep.falling_until = max(ep.falling_until, (k_now - n_r) / fs)
             left = 0.6 * (s[-1] - min(l0a, l0b)) / rate if rate > 0 else ATTEMPT_S
