@@ -1299,23 +1299,28 @@ class StreamAnalyzer:
         # from it stay readable; a level where the last reps went, left sooner
         # than a pause allows, is a rep's top.  Where the move that leaves
         # either settles may be one.)
+        # (how long the level was held: until the out-and-back that reaches
+        # the peak leaves it -- sway crosses the onset threshold before that
+        # without leaving the level)
+        below = nonzero1d(dp[:pk] <= self._t_on)
+        rise = int(below[-1]) + 1 if len(below) else 0
         far = float(d[p0]) >= self.guidance.partial_rel * ref
         # (... unless it was held longer than a pause and is at least the
         # smallest partial rep's range out: a step of the foot before a set)
-        far = far or (mv >= held and float(d[p0]) >= PARTIAL_MIN_REL * ref)
+        far = far or (rise >= held and float(d[p0]) >= PARTIAL_MIN_REL * ref)
         # (with no axis, a level the next move leaves farther out from the
         # old rest -- by a partial rep's range -- was no rep's top: a top is
         # left by the lower, back towards rest.  A step of the foot just
         # after a re-strap, the set's first rep from the new level: the
         # level's sway read as leaving it at once, and the set was lost)
-        farther = False
-        if axis is None and float(d[min(p0 + pk, len(d) - 1)]) > float(d[p0]) + need:
-            below = nonzero1d(dp[:pk] <= self._t_on)
-            rise = int(below[-1]) + 1 if len(below) else 0
-            farther = rise >= int(FARTHER_HELD_S * self.fs)
+        farther = (
+            axis is None
+            and float(d[min(p0 + pk, len(d) - 1)]) > float(d[p0]) + need
+            and rise >= int(FARTHER_HELD_S * self.fs)
+        )
         if (
             far
-            and not (at_top and mv < held and not farther)
+            and not (at_top and rise < held and not farther)
             and dp[pk] >= need
             and way is not None
             and (axis is None or float(way @ axis) >= STEP_REP_COS)
