@@ -1294,16 +1294,16 @@ class StreamAnalyzer:
         need = max(MIN_RANGE_DEG, self.guidance.partial_rel * ref)
         pk = mv + int(np.argmax(dp[mv:]))
         way = motion_axis(g[n + pk], gp)
-        # (a level nearer rest than the partial fraction of the reference
-        # range -- ``d``, the deviation from rest -- is no new rest: the reps
-        # from it stay readable; a level where the last reps went, left sooner
-        # than a pause allows, is a rep's top.  Where the move that leaves
-        # either settles may be one.)
         # (how long the level was held: until the out-and-back that reaches
         # the peak leaves it -- sway crosses the onset threshold before that
         # without leaving the level)
         below = nonzero1d(dp[:pk] <= self._t_on)
         rise = int(below[-1]) + 1 if len(below) else 0
+        # (a level nearer rest than the partial fraction of the reference
+        # range -- ``d``, the deviation from rest -- is no new rest: the reps
+        # from it stay readable; a level where the last reps went, left sooner
+        # than a pause allows, is a rep's top.  Where the move that leaves
+        # either settles may be one.)
         far = float(d[p0]) >= self.guidance.partial_rel * ref
         # (... unless it was held longer than a pause and is at least the
         # smallest partial rep's range out: a step of the foot before a set)
