@@ -555,6 +555,15 @@ class Status:
     hint: str | None = None
 
 
+class _SteppedRest(NamedTuple):
+    """A new level a movement settled at, and an out-and-back from it
+    (:meth:`StreamAnalyzer._stepped_rest`); indices from the movement's start."""
+
+    decided: int  # where it is decided: the out-and-back back at the level (or the look's end)
+    rest_at: int  # where to re-learn the rest: just before the out-and-back left the level
+    back: bool  # it came back to the level (else it is out, not back yet)
+
+
 class _MotionAxis(NamedTuple):
     """Where a movement went, fixed once it has returned."""
 
@@ -1014,16 +1023,21 @@ class StreamAnalyzer:
             return True
         # ... or that settled at a new level and made a rep from there
         step = self._stepped_rest(ep, d, first - 1) if first > 0 else None
-        if step is None and r is not None and r > 0 and self._stepped_rest(ep, d, r - 1, open_end=True) is not None:
+        if step is not None and not step.back:
             # a rep from a new level, not back at it when the movement came
-            # back to the old rest: look past the return for it
-            past = min(r + int(STEP_PAST_RETURN_S * self.fs), int((MAX_EPISODE_S + 1.0) * self.fs) - 1)
-            if len(d) <= past and not final:
-                return False  # (the data to decide have not arrived)
-            step = self._stepped_rest(ep, d, min(past, len(d) - 1))
-        if step is not None and (abandon is None or step[0] < abandon):
-            self._record_trace(ep.start, d[: step[0] + 1])
-            self._rebaseline(ep.start + step[1])
+            # back to the old rest (``first`` is that return): look past the
+            # return for it
+            step = None
+            if r is not None:
+                past = min(r + int(STEP_PAST_RETURN_S * self.fs), int((MAX_EPISODE_S + 1.0) * self.fs) - 1)
+                if len(d) <= past and not final:
+                    return False  # (the data to decide have not arrived)
+                step = self._stepped_rest(ep, d, min(past, len(d) - 1))
+                if step is not None and not step.back:
+                    step = None
+        if step is not None and (abandon is None or step.decided < abandon):
+            self._record_trace(ep.start, d[: step.decided + 1])
+            self._rebaseline(ep.start + step.rest_at)
             return True
         if abandon is not None and abandon < first:
             # (after a REBASE_STILL_S window the new rest is its first third,
@@ -1224,9 +1238,9 @@ class StreamAnalyzer:
             return None
         return p0, u, level, first
 
-    def _stepped_rest(self, ep: _Episode, d: np.ndarray, lim: int, open_end: bool = False) -> tuple[int, int] | None:
-        """(index it is decided at, grid offset to re-learn the rest at) when
-        the movement settled at a new level -- not where the last reps went
+    def _stepped_rest(self, ep: _Episode, d: np.ndarray, lim: int) -> _SteppedRest | None:
+        """Where to re-learn the rest (:class:`_SteppedRest`) when the
+        movement settled at a new level -- not where the last reps went
         -- and then made a rep-like out-and-back *from that level*, the way
         the last rep went, and came back to it: a step to a new posture (or
         a strap slip) before a set, the new level its rest.  Else None.
@@ -1241,9 +1255,9 @@ class StreamAnalyzer:
         is the one kept through it (:meth:`_keep_rep_axis`); with no axis at
         all (no rep since a re-strap) a level counts when it was held like a
         rest and the move from it went out and back for at least
-        :data:`MIN_REP_S`, any way.  ``open_end``: an out-and-back from a
-        level that went out but is not back by ``lim`` counts too (decided at
-        ``lim``)."""
+        :data:`MIN_REP_S`, any way.  When no level gives such a rep, the
+        first level an out-and-back went out from like one but is not back
+        to by ``lim`` is returned, with ``back`` False (decided at ``lim``)."""
         axis = self._last_axis
         ref = self._reference_range()
         if ref is None or lim < 0 or float(d[: lim + 1].max()) < self.guidance.partial_rel * ref:
@@ -1253,15 +1267,19 @@ class StreamAnalyzer:
             return None
         p0, u = ax[0], ax[1]
         held = (LONG_HOLD_X * self.guidance.hold_target_s + 1.0) * self.fs
+        out: _SteppedRest | None = None  # (the first level left and not come back to)
         for _ in range(STEP_LEVELS):
-            found, p_next = self._rep_from_level(ep, d, lim, p0, u, axis, ref, held, open_end)
-            if found is not None or p_next is None:
+            found, p_next = self._rep_from_level(ep, d, lim, p0, u, axis, ref, held)
+            if found is not None and found.back:
                 return found
+            out = out or found
+            if p_next is None:
+                break
             p0 = p_next
             u = motion_axis(self._gslice(ep.start + p0, ep.start + p0 + 1)[0], ep.b)
             if u is None:
-                return None
-        return None
+                break
+        return out
 
     def _rep_from_level(
         self,
@@ -1273,12 +1291,12 @@ class StreamAnalyzer:
         axis: np.ndarray | None,
         ref: float,
         held: float,
-        open_end: bool = False,
-    ) -> tuple[tuple[int, int] | None, int | None]:
+    ) -> tuple[_SteppedRest | None, int | None]:
         """:meth:`_stepped_rest` from the level the movement holds at ``p0``
         (index from its start; ``u`` its direction from rest; ``axis`` the last
-        reps' motion axis; ``held`` the longest pause, in samples): the answer,
-        and when there is none, where the move that left the level settled
+        reps' motion axis; ``held`` the longest pause, in samples): the answer
+        -- with ``back`` False when the out-and-back is not back by ``lim`` --
+        and, unless it came back, where the move that left the level settled
         (the next level to try) or None."""
         n = int(CROSS_HOLD_S * self.fs)
         # (with no axis -- no rep since a re-strap -- any level may be a top:
@@ -1318,6 +1336,7 @@ class StreamAnalyzer:
             and float(d[min(p0 + pk, len(d) - 1)]) > float(d[p0]) + need
             and rise >= int(FARTHER_HELD_S * self.fs)
         )
+        opened: _SteppedRest | None = None  # (out from the level like such a rep, not back by lim)
         if (
             far
             and not (at_top and rise < held and not farther)
@@ -1328,18 +1347,18 @@ class StreamAnalyzer:
             back = nonzero1d(dp[pk:] < max(self._t_on * T_OFF_FRAC, RET_PEAK_FRAC * dp[pk]))
             rest_at = p0 + max(mv - int(STEP_MARGIN_S * self.fs), 0)
             if len(back) and (axis is not None or pk + int(back[0]) - mv >= int(MIN_REP_S * self.fs)):
-                return (p0 + pk + int(back[0]), rest_at), None
-            if open_end and not len(back):
-                return (lim, rest_at), None
+                return _SteppedRest(p0 + pk + int(back[0]), rest_at, True), None
+            if not len(back):
+                opened = _SteppedRest(lim, rest_at, False)
         # (the move settles where dp varies by less than the onset threshold
         # over CROSS_HOLD_S)
         if len(dp) - mv < n + 2:
-            return None, None
+            return opened, None
         lo, hi = _rolling_min_max(dp[mv:], n + 1)
         settled = nonzero1d(hi - lo < self._t_on)
         if not len(settled):
-            return None, None
-        return None, p0 + mv + int(settled[0]) + n
+            return opened, None
+        return opened, p0 + mv + int(settled[0]) + n
 
     def _crossing(self, ep: _Episode, d: np.ndarray, lim: int) -> tuple[int, int] | None:
         """(index, end of the plateau) when the movement crossed the rest
