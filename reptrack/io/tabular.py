@@ -35,6 +35,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..model import Recording
+from .split_parse import parse_floats
 from .validate import RATE_RANGE_HZ, build_recording, check_units_and_gravity
 
 if TYPE_CHECKING:
@@ -410,7 +411,7 @@ def _plain_floats(src: Source, table: Table) -> np.ndarray | None:
     try:
         with pywarnings.catch_warnings():
             pywarnings.simplefilter("error")
-            a = np.loadtxt(io.StringIO(body.decode("utf-8")), delimiter=table.sep, dtype=np.float64, comments=None, ndmin=2)
+            a = parse_floats(body, table.sep)
     except (ValueError, UnicodeError, Warning):
         return None
     if a.shape != (body.count(b"\n"), len(table.names)) or not np.isfinite(a).all():
