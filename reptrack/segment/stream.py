@@ -92,7 +92,7 @@ from ..metrics import (
 )
 from ..model import GAP_FACTOR, Gap, Rep, SetSummary
 from ..signal.resample import GRID_HZ, GridResampler
-from ..signal.tilt import RAD2DEG, angle_between_rows, angle_from, motion_axis, signed_tilt, unit
+from ..signal.tilt import RAD2DEG, angle_between_rows, angle_from, cross3, motion_axis, signed_tilt, unit
 from .transitions import fit_rise, shape_curve, smoothing_s2, with_magnitude
 
 # --- thresholds (see module docstring for their roles) ----------------------
@@ -1589,7 +1589,7 @@ class StreamAnalyzer:
             g = self._gslice(ep.start, i_rt + a + 1)
             j = int(np.argmax(angle_from(g, ep.b)))
             pk, u = i_st + j, motion_axis(g[j], ep.b)
-            off = 0.0 if u is None else float(np.arcsin(np.clip(np.abs(g @ np.cross(ep.b, u)).max(), 0.0, 1.0))) * RAD2DEG
+            off = 0.0 if u is None else float(np.arcsin(min(float(np.abs(g @ cross3(ep.b, u)).max()), 1.0))) * RAD2DEG
             ep.axis, ep.tilt = _MotionAxis(axis_key, pk, u, off), None
         if u is None:
             return self._reject("no axis")
@@ -1857,7 +1857,7 @@ class StreamAnalyzer:
             # the axis normal to the plane of the rest direction and the
             # rep's (its sign read from the data): a quick rep's lift and
             # lower would otherwise leak through the high-pass
-            axis = unit(np.cross(ep.b, u))
+            axis = unit(cross3(ep.b, u))
             rate = _gradient(model) * fs
             ok = ~np.isnan(gyr).any(axis=1)
             sign = 1.0 if float((gyr[ok] @ axis) @ rate[ok]) >= 0.0 else -1.0
