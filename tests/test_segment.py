@@ -994,6 +994,18 @@ def test_a_step_of_the_foot_held_before_a_set_is_its_rest(sway: bool) -> None:
     _assert_every_rep_read(sess, truth)
 
 
+@pytest.mark.parametrize("seed", [15032, 23005])
+def test_a_rep_from_a_level_the_movement_settled_at_makes_it_the_rest(seed: int) -> None:
+    """A movement leaves the rest, settles 0.8-0.9 deg away (2.3-2.7 onset
+    thresholds: the session's opening stance, a step of the foot held 7 s)
+    and a rep comes from there.  The rest kept started every later movement
+    at once: 15032's first set read upside down (8 reps lost to as many
+    false ones), 23005's partial rep after the set's first was lost.  Both
+    with standing sway."""
+    res, sess = _analysed("acceptance-like", seed)
+    _assert_every_rep_read(sess, res.truth["reps"])
+
+
 def test_sway_in_a_long_rest_is_not_a_partial_rep() -> None:
     """A 5-2-5 session at 26 Hz with 4.9 mg of noise and standing sway: in
     the 80-s rest between its sets, four sway excursions of 1.2-1.4 deg

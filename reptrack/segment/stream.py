@@ -374,6 +374,20 @@ REP_REST_S = 0.3
 #: on 24 acceptance-like sessions, false reps in rest-only sessions.)
 SETTLED_OFF_K = 4.0
 SETTLED_OFF_REL = 0.5
+#: ... but a rep whose movement began at least REP_REST_LEAD_S (s) before
+#: the rep's start -- it left the rest, settled at a level, and the rep came
+#: from there (a step of the foot, a stance settled after a walk) -- makes
+#: its level the rest from REP_REST_OFF_K onset thresholds on: a level 2-4
+#: onset thresholds off the rest started every later movement at once, and a
+#: partial rep among them was lost (23005, 23031 with sway), or a whole set
+#: read upside down (15032 with sway).  (2 thresholds for every rep: the same
+#: gains, and four sets lost a count after quick reps whose bottom windows
+#: caught sway.  Exact counts: 23000-23035 with sway 29 -> 31, 21000-21035
+#: with sway +1 (21025) -1 (21013: a false rep no longer cancels a missed
+#: one), no lever arm 6036-6095 +1 with and without sway; every other set the
+#: same in counts, 15000-15035 with sway rep F1 0.988 -> 0.998.)
+REP_REST_OFF_K = 2.0
+REP_REST_LEAD_S = 1.0
 #: A movement's measurement window may start this long (s) before the previous
 #: rep's fitted end.
 PRE_BACK_S = 0.5
@@ -1094,7 +1108,7 @@ class StreamAnalyzer:
                     drift = angle_from(unit(acc[:half].mean(axis=0))[None, :], unit(acc[half:].mean(axis=0)))[0]
                     if drift < BASE_DRIFT_DEG:
                         self._b = unit(acc.mean(axis=0))
-            self._rest_from_rep(rep, ep.pre, end_idx, k)
+            self._rest_from_rep(rep, ep.pre, end_idx, k, ep.start)
         self._idle_start = ep.ret if cut is None else cut
         self._pos = max((cut if cut is not None else ep.ret) + 1, self._idle_start)
         if cut is None:
@@ -1129,13 +1143,16 @@ class StreamAnalyzer:
         if not is_rep and ep.wild:
             self._wild_end = ep.ret
 
-    def _rest_from_rep(self, rep: Rep, first: int, end_idx: int, k: int) -> None:
+    def _rest_from_rep(self, rep: Rep, first: int, end_idx: int, k: int, onset: int) -> None:
         """A rep that started and ended at one level far from the rest
         direction (more than SETTLED_OFF_K onset thresholds) makes that level
         the rest: the athlete stands differently (a step of the foot before
         the set), and the rest kept would start every movement at once.
         (Data from grid index ``first`` on -- the movement's own window,
-        kept alike live and offline -- up to ``k``, the index it is closed at.)"""
+        kept alike live and offline -- up to ``k``, the index it is closed at.)
+        A rep whose movement began (grid index ``onset``) well before it --
+        it came from a level the movement had settled at -- needs only
+        :data:`REP_REST_OFF_K` onset thresholds."""
         n = int(REP_REST_S * self.fs)
         s0 = int(round(rep.start * self.fs))
         pre = self._aslice(max(s0 - n, first), max(s0, first))
@@ -1146,7 +1163,8 @@ class StreamAnalyzer:
         if float(angle_from(a[None, :], b)[0]) > self._t_on:
             return
         off = float(angle_from(np.vstack((a, b)), self._b).min())
-        if off > SETTLED_OFF_K * self._t_on:
+        lead = rep.start - onset / self.fs
+        if off > (REP_REST_OFF_K if lead >= REP_REST_LEAD_S else SETTLED_OFF_K) * self._t_on:
             self._b = unit(a + b)
 
     def _where_reps_went(self, u: np.ndarray) -> bool:
