@@ -1006,6 +1006,19 @@ def test_a_rep_from_a_level_the_movement_settled_at_makes_it_the_rest(seed: int)
     _assert_every_rep_read(sess, res.truth["reps"])
 
 
+@pytest.mark.parametrize(("seed", "sway"), [(13029, True), (16027, False)])
+def test_a_partial_rep_whose_shaking_phase_reads_quick_is_a_rep(seed: int, sway: bool) -> None:
+    """A partial rep of 1.2-1.5 deg (0.29-0.36 of the athlete's range) that
+    lost control: its lower (13029) or lift (16027) shook, and the fit read
+    that phase under a second.  Small and quick read as a fidget -- but its
+    other phase took 2.6-2.8 s, as no fidget's does, and it went the reps'
+    way."""
+    res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
+    truth = res.truth["reps"]
+    assert any("partial" in r["flags"] for r in truth)
+    _assert_every_rep_read(sess, truth)
+
+
 def test_sway_in_a_long_rest_is_not_a_partial_rep() -> None:
     """A 5-2-5 session at 26 Hz with 4.9 mg of noise and standing sway: in
     the 80-s rest between its sets, four sway excursions of 1.2-1.4 deg

@@ -156,6 +156,19 @@ OFF_AXIS_FRAC = 0.35
 #: reps; 0.8 and 0.9 measured the same.)
 SMALL_RANGE_DEG = 2.0
 SMALL_FAST_S = 1.0
+#: ... nor when its other phase takes SMALL_SLOW_S (s) or more -- no fidget
+#: is slow either way -- and it is at least PARTIAL_MIN_REL of the reference
+#: range along the last rep's axis (FAST_REP_COS), SLOW_PARTIAL_GAP_S (s) or
+#: more after the last rep's end: a partial rep that lost control, whose
+#: shaking lower (or lift) the fit read under a second.  (Exact counts:
+#: 11000-11035 +1 with and without sway, 13000-13035 with sway 33 -> 35,
+#: 15000-15035 +1 / +1, 16000-16035 without sway 35 -> 36, 21000-21035 and
+#: 23000-23035 with sway +1, unseen grid 75 -> 77 of 84; mixed seeds 1-40
+#: 33 -> 32 (a sway excursion before a strap slip, 32) though rep F1 held.
+#: Without the gap, a shaking partial's tail right after it, or sway 0.8 s
+#: after a rep, read as reps: two more false reps.)
+SMALL_SLOW_S = 2.0
+SLOW_PARTIAL_GAP_S = 1.0
 FAST_REP_COS = 0.95
 #: A movement that settles at a new level at least the partial fraction of
 #: the reference range from rest (or PARTIAL_MIN_REL of it when held longer
@@ -1796,7 +1809,18 @@ class StreamAnalyzer:
             # was lost (acceptance-like 11031, seated 7003; no set lost a rep)
             ep.held_rest = unit(self._gslice(k0 + ia, k0 + ib + 1).mean(axis=0))
             return self._reject("quick shift held for long (a change of posture)")
-        if range_deg < SMALL_RANGE_DEG and min(lift_s, lower_s) < SMALL_FAST_S and not like_reps:
+        # (... unless one phase is slow, as no fidget's is: a partial rep
+        # along the reps' way whose shaking lower or lift read quick)
+        slow_partial = (
+            max(lift_s, lower_s) >= SMALL_SLOW_S
+            and gap is not None
+            and gap >= SLOW_PARTIAL_GAP_S
+            and ref is not None
+            and range_deg >= PARTIAL_MIN_REL * ref
+            and self._rep_axis is not None
+            and float(u @ self._rep_axis) > FAST_REP_COS
+        )
+        if range_deg < SMALL_RANGE_DEG and min(lift_s, lower_s) < SMALL_FAST_S and not like_reps and not slow_partial:
             return self._reject("small and quick (a fidget)")
         # (below the noise gate, a first rep is still one when both of its
         # transitions are clean: small seated raises at a slow rate, where
