@@ -1006,11 +1006,12 @@ def test_a_rep_from_a_level_the_movement_settled_at_makes_it_the_rest(seed: int)
     _assert_every_rep_read(sess, res.truth["reps"])
 
 
-@pytest.mark.parametrize(("seed", "sway"), [(13029, True), (16027, False), (14021, True), (14030, False)])
+@pytest.mark.parametrize(("seed", "sway"), [(13029, True), (16027, False), (14021, True), (14030, False), (6012, True)])
 def test_a_partial_rep_whose_shaking_phase_reads_quick_is_a_rep(seed: int, sway: bool) -> None:
     """A partial rep of 1.2-1.5 deg (0.29-0.36 of the athlete's range) that
     lost control: its lower (13029) or lift (16027) shook, and the fit read
-    that phase under a second -- under MIN_PHASE_S in 14021 and 14030.
+    that phase under a second -- under MIN_PHASE_S in 14021 and 14030, and
+    in 6012 its lift, which was judged before the lower was fitted.
     Small and quick read as a fidget -- but its other phase took 2.6 s or
     more, as no fidget's does, and it went the reps' way."""
     res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))

@@ -173,7 +173,9 @@ SLOW_PARTIAL_GAP_S = 1.0
 #: to SLOW_PARTIAL_MIN_PHASE_S (s): below that, or negative, the fits overlap
 #: and what it measured means nothing.  (Exact counts: 14000-14035 +1 with and
 #: without sway, 15000-15035 and 16000-16035 with sway +1, seated seeds 1-40
-#: 31 -> 32; every other set the same, flags within +-0.003.)
+#: 31 -> 32; every other set the same, flags within +-0.003.  A lift read
+#: that quick is then not rejected before the lower is fitted: 16000-16035
+#: and 6000-6035 with sway +1 more.)
 SLOW_PARTIAL_MIN_PHASE_S = 0.1
 FAST_REP_COS = 0.95
 #: A movement that settles at a new level at least the partial fraction of
@@ -1730,7 +1732,12 @@ class StreamAnalyzer:
         # does: no need to fit it, or to wait for it)
         if lift is None:
             return self._reject("lift fit failed")
-        if lift.duration_s < MIN_PHASE_S:
+        if lift.duration_s < MIN_PHASE_S and not (
+            # (unless the lower may show a partial rep whose shaking lift read
+            # quick: below, once both phases are known)
+            lift.duration_s >= SLOW_PARTIAL_MIN_PHASE_S
+            and self._partial_along_reps(u, rng0, ref, ep.start / fs - self.reps[-1].end if self.reps else None)
+        ):
             return self._reject("phase too short")
         fr = fit_rise(
             t[mid:], -s[mid:], -l1p, -l0a, refine_hi=False, refine_lo=False, lever_s2=self._fit_s2, start=ep.lower_fit
@@ -1788,15 +1795,7 @@ class StreamAnalyzer:
         lift_s, hold_s, lower_s = top - start, lower_start - top, end - lower_start
         # a partial rep along the reps' way whose shaking lower or lift the
         # fit read quick: its other phase is slow, as no fidget's is
-        slow_partial = (
-            max(lift_s, lower_s) >= SMALL_SLOW_S
-            and gap is not None
-            and gap >= SLOW_PARTIAL_GAP_S
-            and ref is not None
-            and range_deg >= PARTIAL_MIN_REL * ref
-            and self._rep_axis is not None
-            and float(u @ self._rep_axis) > FAST_REP_COS
-        )
+        slow_partial = max(lift_s, lower_s) >= SMALL_SLOW_S and self._partial_along_reps(u, range_deg, ref, gap)
         # --- acceptance
         if not (MIN_RANGE_DEG <= range_deg <= MAX_RANGE_DEG):
             return self._reject("range out of bounds")
@@ -2024,6 +2023,21 @@ class StreamAnalyzer:
                     elif a > b:
                         ia = ib = pk
         return ia, ib
+
+    def _partial_along_reps(self, u: np.ndarray, range_deg: float, ref: float | None, gap: float | None) -> bool:
+        """Could a movement along ``u`` of ``range_deg`` be a partial rep
+        whatever its timing reads: at least :data:`PARTIAL_MIN_REL` of the
+        reference range ``ref``, along the last rep's axis
+        (:data:`FAST_REP_COS`), starting ``gap`` >= :data:`SLOW_PARTIAL_GAP_S`
+        (s) after the last rep's end?"""
+        return (
+            gap is not None
+            and gap >= SLOW_PARTIAL_GAP_S
+            and ref is not None
+            and range_deg >= PARTIAL_MIN_REL * ref
+            and self._rep_axis is not None
+            and float(u @ self._rep_axis) > FAST_REP_COS
+        )
 
     def _like_last_reps(self, u: np.ndarray, range_deg: float, ref: float | None) -> bool:
         """Does a movement along ``u`` (motion axis, sensor frame) of
