@@ -1020,6 +1020,19 @@ def test_a_partial_rep_whose_shaking_phase_reads_quick_is_a_rep(seed: int, sway:
     _assert_every_rep_read(sess, truth)
 
 
+@pytest.mark.parametrize("sway", [False, True])
+def test_a_quick_step_held_before_a_slow_set_is_no_rep(sway: bool) -> None:
+    """After a walk, a 4.3-deg step of the foot against the reps' way, held
+    6 s before a 5-2-5 set: read as a rep's 0.3-s lift and 6-s hold (a 5-2-5
+    pause allows 7 s before a held shift is a change of posture), with the
+    set's first lift as its lower; the rest was then learnt at the rep's
+    top and the set read upside down (10 missed, 10 false)."""
+    res, sess = _analysed("acceptance-like", 23012, **({} if sway else {"sway_deg": 0.0}))
+    assert res.truth["guidance"]["name"] == "5-2-5"
+    assert "fidget_step" in [d["kind"] for d in res.truth["distractors"]]
+    _assert_every_rep_read(sess, res.truth["reps"])
+
+
 def test_sway_in_a_long_rest_is_not_a_partial_rep() -> None:
     """A 5-2-5 session at 26 Hz with 4.9 mg of noise and standing sway: in
     the 80-s rest between its sets, four sway excursions of 1.2-1.4 deg
