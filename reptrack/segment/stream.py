@@ -1744,11 +1744,12 @@ class StreamAnalyzer:
         # does: no need to fit it, or to wait for it)
         if lift is None:
             return self._reject("lift fit failed")
+        gap = ep.start / fs - self.reps[-1].end if self.reps else None  # (s) since the last rep's end
         if lift.duration_s < MIN_PHASE_S and not (
             # (unless the lower may show a partial rep whose shaking lift read
             # quick: below, once both phases are known)
             lift.duration_s >= SLOW_PARTIAL_MIN_PHASE_S
-            and self._partial_along_reps(u, rng0, ref, ep.start / fs - self.reps[-1].end if self.reps else None)
+            and self._partial_along_reps(u, rng0, ref, gap)
         ):
             return self._reject("phase too short")
         fr = fit_rise(
@@ -1794,7 +1795,6 @@ class StreamAnalyzer:
         l1b = median1d(s[max(ib - nt, ia) : ib + 1])
         range_deg = 0.5 * (l1a + l1b) - 0.5 * (l0b + l0a)
         like_reps = self._like_last_reps(u, range_deg, ref)
-        gap = ep.start / fs - self.reps[-1].end if self.reps else None  # (s) since the last rep's end
         if (
             self._rep_axis is not None
             and float(u @ self._rep_axis) < OPPOSITE_REP_COS
@@ -1830,11 +1830,10 @@ class StreamAnalyzer:
         rep_mag = mag[i0:i1]
         if len(rep_mag) and float(np.sqrt(np.mean((rep_mag - median1d(rep_mag)) ** 2))) > MAX_DYN_G:
             return self._reject("dynamic acceleration")
-        along_reps = self._rep_axis is not None and float(u @ self._rep_axis) > FAST_REP_COS
         if (hold_s > LONG_HOLD_X * self.guidance.hold_target_s + 1.0 and min(lift_s, lower_s) < SHIFT_FAST_S) or (
             # (a step out, off the reps' way, held longer than a 3-1-3 rep
             # holds, whatever the guidance's pause: a rep lifts slower)
-            hold_s > LONG_HOLD_X * SHIFT_HOLD_REF_S + 1.0 and lift_s < SHIFT_FAST_S and not along_reps
+            hold_s > LONG_HOLD_X * SHIFT_HOLD_REF_S + 1.0 and lift_s < SHIFT_FAST_S and not self._along_last_rep(u)
         ):
             # the level it was held at is the new posture's rest: kept, the
             # old rest started every later movement at once -- each rest
@@ -2052,9 +2051,13 @@ class StreamAnalyzer:
             and gap >= SLOW_PARTIAL_GAP_S
             and ref is not None
             and range_deg >= PARTIAL_MIN_REL * ref
-            and self._rep_axis is not None
-            and float(u @ self._rep_axis) > FAST_REP_COS
+            and self._along_last_rep(u)
         )
+
+    def _along_last_rep(self, u: np.ndarray) -> bool:
+        """Does motion axis ``u`` go the last rep's way (cosine above
+        :data:`FAST_REP_COS`)?  False before any rep."""
+        return self._rep_axis is not None and float(u @ self._rep_axis) > FAST_REP_COS
 
     def _like_last_reps(self, u: np.ndarray, range_deg: float, ref: float | None) -> bool:
         """Does a movement along ``u`` (motion axis, sensor frame) of
@@ -2062,12 +2065,7 @@ class StreamAnalyzer:
         partial fraction of the reference range, along the last rep's motion
         axis (cosine above :data:`FAST_REP_COS`)?  A fidget or a shuffle of
         the feet points anywhere; a bouncing rep goes the way the reps went."""
-        return (
-            ref is not None
-            and range_deg >= self.guidance.partial_rel * ref
-            and self._rep_axis is not None
-            and float(u @ self._rep_axis) > FAST_REP_COS
-        )
+        return ref is not None and range_deg >= self.guidance.partial_rel * ref and self._along_last_rep(u)
 
     def _reject(self, reason: str) -> None:
         """Record why the last movement was not a rep (debugging aid)."""
