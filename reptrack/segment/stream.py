@@ -421,6 +421,25 @@ SETTLED_OFF_REL = 0.5
 #: same in counts, 15000-15035 with sway rep F1 0.988 -> 0.998.)
 REP_REST_OFF_K = 2.0
 REP_REST_LEAD_S = 1.0
+#: A rep's acceleration magnitude says which way the shank went: a heel raise
+#: lifts it 3-8 cm, so the magnitude first rises, then falls, during a lift,
+#: and the other way during a lower (transitions.TransitionFit.rise_t, the
+#: signed strength of that term, 0 when not significant).  A "rep" whose
+#: lift went down and whose lower went up, both significantly, is a rest
+#: between reps read from a rest learnt at their top -- when that evidence
+#: and the evidence of the reps read since the rest last moved by more than
+#: ORIENT_RESET_DEG (deg) sum to UPSIDE_DOWN_T or more the wrong way up: its
+#: held level is then the rest, and the set reads the right way up from the
+#: next rep on (the rep it straddles is lost).  On every benchmark set it
+#: turned 11 sets the right way up (14020 and 23019 with sway, 15032,
+#: 17003, 20013 and 6042 without, 6042 with, unseen grid seated 5005, slow
+#: 5-2-5 grid 7001 and seeds 37 and 5000: 5-12 reps each) and changed no
+#: other session.  (Without the sum over the reps since the rest moved, or
+#: with one phase not significant, sessions read the right way up were
+#: turned upside down by a rep after a walk or a fidget: net -13 and -2
+#: exact counts.)
+UPSIDE_DOWN_T = 6.0
+ORIENT_RESET_DEG = 1.0
 #: A movement's measurement window may start this long (s) before the previous
 #: rep's fitted end.
 PRE_BACK_S = 0.5
@@ -642,6 +661,8 @@ class _Episode:
     report_k: int | None = None  # grid index a rep measured now is reported at
     settled_off: bool = False  # returned by settling far from rest (SETTLED_OFF_K, SETTLED_OFF_REL)
     held_rest: np.ndarray | None = None  # a quick shift's held level (a change of posture): the new rest
+    upside_down: bool = False  # held_rest is the bottom of reps read from a rest at their top
+    orient: float = 0.0  # the rep's magnitude evidence of being the right way up (UPSIDE_DOWN_T)
     still_from_start: bool = False  # fast_rebase only for a still window from its start (after a give-up)
     part_way: bool = False  # the last measurement's lower stopped part-way down (no return to start level)
     paused_lower: bool = False  # a cut left the lower part-way down: CUT_HIGH_S no longer limits the higher rise
@@ -711,6 +732,11 @@ class StreamAnalyzer:
         # ... kept through a re-learnt rest that turned little (_keep_rep_axis)
         # while no rep has set it again (see _last_axis)
         self._kept_axis: np.ndarray | None = None
+        # which way up the reps read since the rest last jumped: the sum of
+        # their magnitude evidence (+ the right way up) and the rest it
+        # was read from (UPSIDE_DOWN_T)
+        self._orient_sum = 0.0
+        self._orient_b: np.ndarray | None = None
         self._ranges: list[float] = []
         self._ref_cache: tuple[tuple, float | None] = ((0, None), None)  # (key of _ranges, its reference range)
         self._wobbles: list[float] = []
@@ -1126,6 +1152,7 @@ class StreamAnalyzer:
             self._emit_rep(rep, at=horizon / self.fs)
             if ep.axis is not None:  # (a rep always has its motion axis)
                 self._rep_axis = ep.axis.u
+            self._orient_sum, self._orient_b = self._orientation(ep.b) + ep.orient, ep.b
             end_idx = int(np.ceil(min(ep.seg_end, ep.fit_end) * self.fs))
             self._last_end_idx = min(max(end_idx, ep.ret), k)
             # the bottom just measured is the freshest baseline (reps with
@@ -1226,6 +1253,9 @@ class StreamAnalyzer:
         change of posture, ``ep.held_rest``) leaves the level it was held at."""
         if ep.held_rest is not None:
             self._b = ep.held_rest
+            if ep.upside_down:
+                # (the reps' axis was read upside down too)
+                self._rep_axis = self._kept_axis = None
             return
         if not ep.settled_off or ep.ret is None:
             return
@@ -1623,7 +1653,7 @@ class StreamAnalyzer:
         fs = self.fs
         a = ep.pre
         self.reject_reason = ""
-        ep.held_rest, ep.part_way = None, False
+        ep.held_rest, ep.part_way, ep.upside_down = None, False, False
         if w_end - a < int(0.5 * fs):
             return self._reject("too short")
         acc = self._aslice(a, w_end + 1)
@@ -1933,6 +1963,14 @@ class StreamAnalyzer:
         # acceleration (the rise of the shank; transitions.with_magnitude)
         mag = moving_average(moving_average(mag, n_lp), n_lp)
         lift, lower = with_magnitude(lift, mag[: mid + 1]), with_magnitude(lower, mag[mid:])
+        ep.orient = lift.rise_t - lower.rise_t
+        if lift.rise_t < 0.0 < lower.rise_t and ep.orient + self._orientation(ep.b) <= -UPSIDE_DOWN_T:
+            # the shank went down, then up (both significant) -- and the reps
+            # since the rest was learnt do not say otherwise: a rest between
+            # reps, read from a rest learnt at the reps' top; its held level
+            # is the rest
+            ep.held_rest, ep.upside_down = unit(self._gslice(k0 + ia, k0 + ib + 1).mean(axis=0)), True
+            return self._reject("the shank went down and up: a rest between reps read from their top")
         start, top, lower_start, end = lift.onset, lift.offset, lower.onset, lower.offset
         # a fit's instant past the middle of the top plateau -- the end of
         # its own window -- is an extrapolation, and is held there (which
@@ -2039,6 +2077,15 @@ class StreamAnalyzer:
                     elif a > b:
                         ia = ib = pk
         return ia, ib
+
+    def _orientation(self, b: np.ndarray) -> float:
+        """The magnitude evidence that the reps read from rest ``b`` were the
+        right way up (:data:`UPSIDE_DOWN_T`): the sum over the reps since the
+        rest last moved by more than :data:`ORIENT_RESET_DEG`; 0 after such a
+        move."""
+        if self._orient_b is None or angle_from(self._orient_b[None, :], b)[0] > ORIENT_RESET_DEG:
+            return 0.0
+        return self._orient_sum
 
     def _partial_along_reps(self, u: np.ndarray, range_deg: float, ref: float | None, gap: float | None) -> bool:
         """Could a movement along ``u`` of ``range_deg`` be a partial rep

@@ -36,7 +36,7 @@ vectorised over the shape grid (no iterative optimiser), so a fit costs
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -145,6 +145,12 @@ class TransitionFit:
     offset_sd: float = 0.0
     #: what the fit weighed (for :func:`with_magnitude`); None when not kept
     ensemble: _Ensemble | None = field(default=None, repr=False, compare=False)
+    #: set by :func:`with_magnitude`: the signed strength (the square root of
+    #: its chi-square gain, see :data:`MAG_MIN_GAIN`) of the acceleration
+    #: magnitude's S'' term -- positive when the magnitude first rose (the
+    #: sensor accelerated upwards: the shank rose), negative when it first
+    #: fell; 0 when the term is not significant or the magnitude was not read
+    rise_t: float = 0.0
 
     @property
     def duration_s(self) -> float:
@@ -512,7 +518,7 @@ def with_magnitude(fit: TransitionFit, mag: np.ndarray) -> TransitionFit:
     mc = ms - ms.mean()
     # 1. every template as the tilt fitted it
     k_all = np.arange(len(ens.on_k))
-    _, rss2, rss3 = _magnitude_scores(ens, ens.on_k, np.where(ens.ok, ens.off_k, ens.on_k + 1.0), k_all, tr, mc)
+    _, rss2, rss3, m_res = _magnitude_scores(ens, ens.on_k, np.where(ens.ok, ens.off_k, ens.on_k + 1.0), k_all, tr, mc)
     rss3 = np.where(ens.ok, rss3, np.inf)
     kb = int(np.argmin(rss3))
     best = float(rss3[kb])
@@ -520,6 +526,7 @@ def with_magnitude(fit: TransitionFit, mag: np.ndarray) -> TransitionFit:
     gain = ens.n_eff * (float(rss2[kb]) - best) / best
     if not np.isfinite(gain) or gain < MAG_MIN_GAIN:
         return fit
+    rise_t = float(np.sign(m_res[kb])) * float(np.sqrt(gain))
     log_w = ens.log_w + np.where(ens.ok, -0.5 * ens.n_eff * (rss3 - best) / best, 0.0)
     # 2. the templates weighed most, their ends moved on a grid
     order = np.argsort(-log_w)[:MAG_TEMPLATES]
@@ -531,8 +538,8 @@ def with_magnitude(fit: TransitionFit, mag: np.ndarray) -> TransitionFit:
     keep = off - on > MIN_SHIFTED_S
     on, off, kk = on[keep], off[keep], kk[keep]
     if len(on) == 0:  # (not expected: the unshifted fits are >= 0.15 s long)
-        return _summarise(ens, log_w, int(np.argmax(log_w)), fit.rms)
-    pos, _, rss3 = _magnitude_scores(ens, on, off, kk, tr, mc)
+        return replace(_summarise(ens, log_w, int(np.argmax(log_w)), fit.rms), rise_t=rise_t)
+    pos, _, rss3, _ = _magnitude_scores(ens, on, off, kk, tr, mc)
     rt = pos - ens.ys[::sub]
     rss_t = np.einsum("ij,ij->i", rt, rt)
     bt = max(float(rss_t.min()), 1e-18)
@@ -543,17 +550,18 @@ def with_magnitude(fit: TransitionFit, mag: np.ndarray) -> TransitionFit:
     # its floor -- an instant step -- every weight would underflow to 0)
     w = np.exp(-0.5 * ens.n_eff * (e - e.min()))
     w /= w.sum()
-    return _averaged(ens, on, off, w, _tables()[0][int(kk[int(np.argmax(w))])], fit.rms)
+    return replace(_averaged(ens, on, off, w, _tables()[0][int(kk[int(np.argmax(w))])], fit.rms), rise_t=rise_t)
 
 
 def _magnitude_scores(
     ens: _Ensemble, on: np.ndarray, off: np.ndarray, kk: np.ndarray, tr: np.ndarray, mc: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For candidate transitions -- template rows ``kk`` with onsets ``on``
     and offsets ``off`` (s), (R,) each -- at the window times ``tr`` (s after
     ``ens.t_ref``): the templates' positions S (R, n), and the residual sums
     of squares of the centred magnitude ``mc`` (n,) fitted by S alone and by
-    S and S'' (least squares; the constant drops out with the centring)."""
+    S and S'' (least squares; the constant drops out with the centring), and
+    the S'' term's projection (its sign is the sign of its coefficient)."""
     r_n = len(on)
     # the nearest point of the fine S-over-S'' table, for S and for S''
     pos_i = _fine_index((kk * FINE_N)[:, None], on - ens.t_ref, off - on, tr)
@@ -573,7 +581,7 @@ def _magnitude_scores(
     a_res = np.where(a_res > 0.0, a_res, np.inf)
     m_res = xm[1] - spa * xm[0] / spp
     rss3 = np.maximum(rss2 - m_res * m_res / a_res, 1e-18)
-    return pos, rss2, rss3
+    return pos, rss2, rss3, m_res
 
 
 @lru_cache(maxsize=4)
