@@ -1260,7 +1260,7 @@ class StreamAnalyzer:
         if not ep.settled_off or ep.ret is None:
             return
         n = int(RET_STILL_S * self.fs)
-        b = unit(self._gslice(max(ep.ret - n, ep.start), ep.ret + 1).mean(axis=0))
+        b = self._direction(max(ep.ret - n, ep.start), ep.ret + 1)
         u = motion_axis(b, ep.b)
         if u is None or self._where_reps_went(u):
             return  # (settled where the last reps went: a rep's top, as in _crossing)
@@ -1285,7 +1285,7 @@ class StreamAnalyzer:
         (from the second before it) and scan for movements from there on."""
         self._ep = None
         lo = max(k - int(1.0 * self.fs), self._run_start)
-        self._b = unit(self._gslice(lo, k + 1).mean(axis=0))
+        self._b = self._direction(lo, k + 1)
         # a new posture's sway is unknown until a calm rest window measures
         # it: assume standing sway meanwhile (onset threshold, first-rep gate)
         self._noise_deg = max(self._noise_deg, REBASE_NOISE_DEG)
@@ -1869,7 +1869,7 @@ class StreamAnalyzer:
             # old rest started every later movement at once -- each rest
             # read as a movement the other way, and a partial rep among them
             # was lost (acceptance-like 11031, seated 7003; no set lost a rep)
-            ep.held_rest = unit(self._gslice(k0 + ia, k0 + ib + 1).mean(axis=0))
+            ep.held_rest = self._direction(k0 + ia, k0 + ib + 1)
             return self._reject("quick shift held for long (a change of posture)")
         if range_deg < SMALL_RANGE_DEG and min(lift_s, lower_s) < SMALL_FAST_S and not like_reps and not slow_partial:
             return self._reject("small and quick (a fidget)")
@@ -1969,7 +1969,7 @@ class StreamAnalyzer:
             # since the rest was learnt do not say otherwise: a rest between
             # reps, read from a rest learnt at the reps' top; its held level
             # is the rest
-            ep.held_rest, ep.upside_down = unit(self._gslice(k0 + ia, k0 + ib + 1).mean(axis=0)), True
+            ep.held_rest, ep.upside_down = self._direction(k0 + ia, k0 + ib + 1), True
             return self._reject("the shank went down and up: a rest between reps read from their top")
         start, top, lower_start, end = lift.onset, lift.offset, lower.onset, lower.offset
         # a fit's instant past the middle of the top plateau -- the end of
@@ -2077,6 +2077,11 @@ class StreamAnalyzer:
                     elif a > b:
                         ia = ib = pk
         return ia, ib
+
+    def _direction(self, lo: int, hi: int) -> np.ndarray:
+        """The mean detection direction (unit vector, sensor frame) over grid
+        indices [lo, hi): a level held there, as a rest direction."""
+        return unit(self._gslice(lo, hi).mean(axis=0))
 
     def _orientation(self, b: np.ndarray) -> float:
         """The magnitude evidence that the reps read from rest ``b`` were the
