@@ -1049,6 +1049,17 @@ def test_a_set_read_from_a_rest_at_the_reps_top_turns_the_right_way_up(seed: int
     assert len(matched) >= len(truth) - 1
 
 
+@pytest.mark.parametrize("seed", [25025, 10021, 14032])
+def test_a_bottom_read_part_way_down_a_lower_is_no_rest(seed: int) -> None:
+    """A slow, shaking lower whose fitted end came early (25025: a 1.3-deg
+    partial rep's, read ending at 0.8 deg, 60 % of its range up) left 0.3 s
+    of "still" data part-way down; taken as the fresh bottom after the rep,
+    it became the rest, and the next rep was lost.  A rest that drifts
+    between reps moves by a fraction of a rep's range, not by most of it."""
+    res, sess = _analysed("acceptance-like", seed, sway_deg=0.0)
+    _assert_every_rep_read(sess, res.truth["reps"])
+
+
 def test_sway_in_a_long_rest_is_not_a_partial_rep() -> None:
     """A 5-2-5 session at 26 Hz with 4.9 mg of noise and standing sway: in
     the 80-s rest between its sets, four sway excursions of 1.2-1.4 deg

@@ -380,6 +380,14 @@ PASS_WAIT_S = 2.0
 PASS_SPEED_WIN = 2
 #: Still data after a rep's end (s) needed to take that bottom as the baseline.
 FRESH_BOTTOM_S = 0.3
+#: ... and that bottom must not lie part-way along the rep: more than this
+#: many onset thresholds and more than FRESH_BOTTOM_MAX_REL of the rep's
+#: range from the rest.  The bottom tracks a rest that drifts or sways
+#: between reps; a fitted end that came early on a slow, shaking lower (a
+#: partial rep's, 25025) leaves 0.3 s of "still" data part-way down (60 %
+#: of its range), and a rest learnt there starts every later movement at once.
+FRESH_BOTTOM_MAX_K = 1.0
+FRESH_BOTTOM_MAX_REL = 0.25
 #: The level after a rep is the median of the tail from 0.3 s past its 5 %
 #: crossing; after a lower of 1 s or more (peak to 5 % crossing), a tail
 #: shorter than that which lies more than this fraction of the peak above
@@ -1166,13 +1174,22 @@ class StreamAnalyzer:
                 if not np.isnan(acc).any():
                     half = len(acc) // 2
                     drift = angle_from(unit(acc[:half].mean(axis=0))[None, :], unit(acc[half:].mean(axis=0)))[0]
-                    if drift < BASE_DRIFT_DEG:
-                        self._b = unit(acc.mean(axis=0))
+                    fresh = unit(acc.mean(axis=0))
+                    if drift < BASE_DRIFT_DEG and self._bottom_plausible(fresh, rep):
+                        self._b = fresh
             self._rest_from_rep(rep, ep.pre, end_idx, k, ep.start)
         self._idle_start = ep.ret if cut is None else cut
         self._pos = max((cut if cut is not None else ep.ret) + 1, self._idle_start)
         if cut is None:
             self._pos = max(self._pos, min(k, self._last_end_idx or k))
+
+    def _bottom_plausible(self, u: np.ndarray, rep: Rep) -> bool:
+        """May direction ``u``, read as the bottom after ``rep``, be the
+        rest?  Unless it lies part-way along the rep: more than
+        :data:`FRESH_BOTTOM_MAX_K` onset thresholds and more than
+        :data:`FRESH_BOTTOM_MAX_REL` of the rep's range from the rest."""
+        moved = float(angle_from(u[None, :], self._b)[0])
+        return moved <= max(FRESH_BOTTOM_MAX_K * self._t_on, FRESH_BOTTOM_MAX_REL * rep.range_deg)
 
     def _note_wild(self, ep: _Episode, is_rep: bool, gave_up: bool, held_to: int | None = None) -> None:
         """After movement ``ep`` closed (a rep or not): a wild movement (a
