@@ -1060,6 +1060,19 @@ def test_a_bottom_read_part_way_down_a_lower_is_no_rest(seed: int) -> None:
     _assert_every_rep_read(sess, res.truth["reps"])
 
 
+def test_a_tremor_dip_below_the_start_is_no_bottom() -> None:
+    """The last rep of a set lost control: 4.1 deg/s of 8.5-Hz tremor at a
+    0.32 m lever arm (175 mg of tangential acceleration, sampled at 26 Hz)
+    leaked through the low-pass as dips of 1-3 deg.  The next movement's
+    start cut the rep's window in one of them, and the lower's bottom read
+    3.3 deg below where the lift started: "no return to the start level",
+    the rep lost."""
+    res, sess = _analysed("acceptance-like", 25013, sway_deg=0.0)
+    truth = res.truth["reps"]
+    assert "wobble" in truth[-1]["flags"]
+    _assert_every_rep_read(sess, truth)
+
+
 def test_sway_in_a_long_rest_is_not_a_partial_rep() -> None:
     """A 5-2-5 session at 26 Hz with 4.9 mg of noise and standing sway: in
     the 80-s rest between its sets, four sway excursions of 1.2-1.4 deg

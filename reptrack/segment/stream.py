@@ -496,6 +496,16 @@ FALL_WAIT_MAX_S = 0.3
 MAX_SETTLE_WAIT_S = 4.0
 #: Low-pass of the signed tilt before fitting: two moving averages of this (s).
 LP_S = 0.2
+#: A lowest point after the peak that lies below the level the lift started
+#: from is read from the tilt smoothed once more, over this span (s): the
+#: low-pass's nulls are at 5 and 10 Hz, and a shaking lower's 7-9 Hz tremor
+#: -- 120-175 mg of tangential acceleration at a 0.3 m lever arm -- leaks
+#: through as dips of 1-3 deg.  One such dip read as the bottom put the lower
+#: "3 deg below the start" and lost the rep (25013).  (As the second low-pass
+#: of the whole signal instead, 0.14 s moved 40 counts either way for a net
+#: 0 over the benchmark sets; for every lowest point, a shaking lower still
+#: under way read as settled part-way down and was rejected, 14032.)
+LOW_SMOOTH_S = 0.14
 #: The slow part of the wobble (metrics.SLOW_WOBBLE_HZ) is read only this
 #: many cycles per phase above a rep's quicker phase (Hz = this / its
 #: duration in s): what a fitted shape leaves of the movement itself lies
@@ -1734,6 +1744,12 @@ class StreamAnalyzer:
         post_start = pk + int(j5[0]) + m if len(j5) else len(s) - 1
         l0b = median1d(s[: max(pre_end, 1)]) if pre_end > 0 else float(ss[: pk + 1].min())
         low_a = float(ss[pk:].min())  # the lowest point since the peak
+        if low_a < l0b:
+            # (below the level the lift started from: of the tilt smoothed
+            # once more -- a shaking lower's tremor leaks through the
+            # low-pass, and one dip of it below the start is no bottom)
+            n3 = max(1, int(round(LOW_SMOOTH_S * fs)))
+            low_a = min(float(moving_average(ss[pk:], n3).min()), l0b) if len(ss) - pk > n3 else low_a
         if post_start < len(s) - 1:
             l0a = median1d(s[post_start:])
             if post_start > len(s) - m and l0a - low_a > SHORT_TAIL_RISE_FRAC * smax and int(j5[0]) >= int(fs):
