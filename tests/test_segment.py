@@ -1096,3 +1096,16 @@ def test_a_stance_settled_after_a_walk_is_not_a_descent() -> None:
     truth = res.truth["reps"]
     assert "walk" in [d["kind"] for d in res.truth["distractors"]]
     _assert_every_rep_read(sess, truth)
+
+
+def test_a_partial_rep_does_not_turn_a_set_of_full_reps_away() -> None:
+    """After a walk, a 1.3-deg step of the foot held 5 s was read, with the
+    set's first lift going the other way in its plane, as a partial rep.
+    Its axis then rejected the set's next three full reps (4-4.5 deg) as
+    "opposite to the set's reps".  A partial rep's axis is weak evidence: a
+    movement of more than 1.6 times its range is not turned away by it."""
+    res, sess = _analysed("acceptance-like", 26020)
+    truth = res.truth["reps"]
+    lost = [j for j, r in enumerate(truth) if 256.0 < r["start"] < 272.0]
+    assert len(lost) == 3
+    assert set(lost) <= {j for _, j in _match(sess["reps"], truth)}

@@ -73,7 +73,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 
-from ..guidance import ALL_FLAGS, TEMPO_FLAGS, WOBBLE, Guidance
+from ..guidance import ALL_FLAGS, PARTIAL, TEMPO_FLAGS, WOBBLE, Guidance
 from ..metrics import (
     G_MPS2,
     GYRO_WOBBLE_HP_S,
@@ -217,6 +217,12 @@ STEP_PAST_RETURN_S = 1.5
 #: counted).  A heel dropped below the step and raised again goes the reps'
 #: way from the dropped level, so it is unaffected (step seeds identical).
 OPPOSITE_REP_COS = -0.5
+#: ... unless the last rep was a partial one and this movement's range is
+#: more than this many times its range: a partial rep's axis is weak evidence
+#: (a step of the foot read with a set's first lift as a partial rep, 26020
+#: with sway), and a rest read from a partial's top leaves out-and-backs of
+#: about the partial's range, not a full rep's.
+OPPOSITE_PARTIAL_X = 1.6
 #: The last rep's motion axis is kept through a re-learnt rest that turned by
 #: less than this (deg): a walk or a strap slip, not a re-strap.
 KEEP_AXIS_DEG = 15.0
@@ -1863,6 +1869,7 @@ class StreamAnalyzer:
             and float(u @ self._rep_axis) < OPPOSITE_REP_COS
             and gap is not None
             and gap < SET_GAP_S
+            and not self._outgrows_partial(range_deg)
         ):
             return self._reject("opposite to the set's reps (a rest read from a baseline part-way up)")
         if top > lower_start:
@@ -2151,6 +2158,12 @@ class StreamAnalyzer:
         axis (cosine above :data:`FAST_REP_COS`)?  A fidget or a shuffle of
         the feet points anywhere; a bouncing rep goes the way the reps went."""
         return ref is not None and range_deg >= self.guidance.partial_rel * ref and self._along_last_rep(u)
+
+    def _outgrows_partial(self, range_deg: float) -> bool:
+        """Was the last rep partial, and is ``range_deg`` (deg) more than
+        :data:`OPPOSITE_PARTIAL_X` times its range?"""
+        last = self.reps[-1] if self.reps else None
+        return last is not None and PARTIAL in last.flags and range_deg > OPPOSITE_PARTIAL_X * last.range_deg
 
     def _reject(self, reason: str) -> None:
         """Record why the last movement was not a rep (debugging aid)."""
