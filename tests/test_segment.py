@@ -1109,3 +1109,17 @@ def test_a_partial_rep_does_not_turn_a_set_of_full_reps_away() -> None:
     lost = [j for j, r in enumerate(truth) if 256.0 < r["start"] < 272.0]
     assert len(lost) == 3
     assert set(lost) <= {j for _, j in _match(sess["reps"], truth)}
+
+
+def test_a_rep_straight_after_a_bounce_starts_from_the_valley() -> None:
+    """A quick bounced rep (1.1-s lift, 0.7-s lower) and the next slow rep
+    with no rest between them: the slow rep's window opened on the bounce's
+    lower, and the level its lift started from -- the median of the 0.1 s
+    before the valley -- read 2.4 deg up that lower's tail: "no return to
+    start level", the rep lost.  Under 0.3 s of bottom, the level is read
+    from the valley's own samples."""
+    res, sess = _analysed("acceptance-like", 26018)
+    truth = res.truth["reps"]
+    j = next(j for j, r in enumerate(truth) if 41.0 < r["start"] < 42.0)
+    assert truth[j - 1]["lift_s"] < 1.5 and truth[j]["start"] - truth[j - 1]["end"] < 0.2
+    _assert_read_with_exact_count(sess, truth, [j])

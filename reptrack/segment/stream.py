@@ -1748,7 +1748,10 @@ class StreamAnalyzer:
         m = int(0.3 * fs)
         pre_end = int(i5[-1]) - m if len(i5) else 0
         post_start = pk + int(j5[0]) + m if len(j5) else len(s) - 1
-        l0b = median1d(s[: max(pre_end, 1)]) if pre_end > 0 else float(ss[: pk + 1].min())
+        # (from 0.3 s of bottom or more: a shorter one -- no rest between two
+        # reps, the window opening on the last one's lower -- is mostly that
+        # lower's tail, and its median lies part-way up it: 26018)
+        l0b = median1d(s[:pre_end]) if pre_end >= m else (median1d(ss[i5]) if len(i5) else float(ss[: pk + 1].min()))
         low_a = float(ss[pk:].min())  # the lowest point since the peak
         if low_a < l0b:
             # (below the level the lift started from: of the tilt smoothed
