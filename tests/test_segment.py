@@ -1123,3 +1123,27 @@ def test_a_rep_straight_after_a_bounce_starts_from_the_valley() -> None:
     j = next(j for j, r in enumerate(truth) if 41.0 < r["start"] < 42.0)
     assert truth[j - 1]["lift_s"] < 1.5 and truth[j]["start"] - truth[j - 1]["end"] < 0.2
     _assert_read_with_exact_count(sess, truth, [j])
+
+
+def test_a_seated_rep_that_lost_control_is_read_through_its_shaking() -> None:
+    """A 2-deg seated rep that lost control swings by +-0.7 deg at 2-3 Hz,
+    below the low-pass's reach: no plateau or mid-range run was left for
+    the lower's fit, and the rep (the one whose wobble flag tells the
+    athlete to stop the set) was lost.  Its fits failed on a shaking tilt
+    along the reps' way, so it is measured again from the tilt smoothed
+    over 0.5 s."""
+    res, sess = _analysed("seated-3x15", 23)
+    truth = res.truth["reps"]
+    j = next(j for j, r in enumerate(truth) if 178.0 < r["start"] < 179.5)
+    assert "wobble" in truth[j]["flags"]
+    _assert_read_with_exact_count(sess, truth, [j])
+    read = next(sess["reps"][i] for i, jj in _match(sess["reps"], truth) if jj == j)
+    assert "wobble" in read["flags"]
+
+
+def test_shaking_reps_of_a_random_session_are_read() -> None:
+    """Two 1.7-deg partial reps that lost control in a row (random seed
+    10): both fits failed on their shaking; read from the smoothed tilt,
+    every rep of the session is read and no false one."""
+    res, sess = _analysed("random", 10)
+    _assert_every_rep_read(sess, res.truth["reps"])

@@ -46,7 +46,9 @@ Pipeline
    direction (signed tilt of the raw grid acceleration), and both
    transitions are fitted (:mod:`reptrack.segment.transitions`) for true
    onset/offset.  The lower transition is re-fitted as data arrives until
-   :data:`SETTLE_S` of data follow its fitted end.
+   :data:`SETTLE_S` of data follow its fitted end.  A rep-like movement
+   whose fits fail on a shaking tilt (a rep that lost control) is measured
+   again from the tilt smoothed over :data:`SHAKE_SMOOTH_S`.
 6. Acceptance: range within [:data:`MIN_RANGE_DEG`, :data:`MAX_RANGE_DEG`] and
    at least :data:`PARTIAL_MIN_REL` of the reference range
    (:data:`PARTIAL_QUIET_REL` well clear of sway and noise), lift and lower
@@ -512,6 +514,19 @@ LP_S = 0.2
 #: 0 over the benchmark sets; for every lowest point, a shaking lower still
 #: under way read as settled part-way down and was rejected, 14032.)
 LOW_SMOOTH_S = 0.14
+#: A movement whose fits failed (or read a phase too short) while its
+#: low-passed tilt shook by more than SHAKE_RETRY_REL of its range (RMS about
+#: its own SHAKE_SMOOTH_S moving average) is measured again from the tilt
+#: smoothed over SHAKE_SMOOTH_S: a rep that lost control shakes at 0.5-3 Hz
+#: (the simulator's irregular part of the wobble, DESIGN.md's loss of
+#: control), below the low-pass's reach, and a 2-deg seated rep swinging by
+#: +-0.7 deg left no plateau or mid-range run for a fit to hold on to.
+SHAKE_SMOOTH_S = 0.5
+SHAKE_RETRY_REL = 0.1
+SHAKE_MAX_X = 1.5
+#: ... and then each of its phases must take this long (s): smoothed, a
+#: shaking fragment of a lower read as a quick rep (slow-5-2-5 seed 8).
+SHAKE_MIN_PHASE_S = 1.0
 #: The slow part of the wobble (metrics.SLOW_WOBBLE_HZ) is read only this
 #: many cycles per phase above a rep's quicker phase (Hz = this / its
 #: duration in s): what a fitted shape leaves of the movement itself lies
@@ -690,6 +705,7 @@ class _Episode:
     still_from_start: bool = False  # fast_rebase only for a still window from its start (after a give-up)
     part_way: bool = False  # the last measurement's lower stopped part-way down (no return to start level)
     paused_lower: bool = False  # a cut left the lower part-way down: CUT_HIGH_S no longer limits the higher rise
+    shaken: bool = False  # measured from the tilt smoothed over SHAKE_SMOOTH_S (its fits failed shaking)
 
 
 @dataclass
@@ -731,6 +747,7 @@ class StreamAnalyzer:
         # the fits' second-derivative coefficient (s^2): the lever-arm
         # correction less the widening of the low-pass and the fit's smoothing
         self._fit_s2 = LEVER_S2 - smoothing_s2(fs, LP_S, LP_S)
+        self._fit_s2_shaken = LEVER_S2 - smoothing_s2(fs, LP_S, LP_S, SHAKE_SMOOTH_S)
         self._ma1_carry = np.empty((0, 3))
         self._ma2_carry = np.empty((0, 3))
         # state machine
@@ -1716,6 +1733,8 @@ class StreamAnalyzer:
         # so tremor and its tangential acceleration do not disturb the fits
         n_lp = int(LP_S * fs)
         s = moving_average(moving_average(ep.tilt[: len(acc)], n_lp), n_lp)
+        if ep.shaken:
+            s = moving_average(s, int(SHAKE_SMOOTH_S * fs))
         ss = s
         smax = float(ss[i_st : i_rt + 1].max())
         # the lift window starts LIFT_PRE_S before the lowest point preceding the
@@ -1805,17 +1824,18 @@ class StreamAnalyzer:
         # as it is (re-read next to each fit, a swaying hold would let the
         # fits chase the sway into the hold)
         l1p = median1d(s[ia : ib + 1])
-        key = (ep.start, a + ws, mid, l0b, l1p)
+        key = (ep.start, a + ws, mid, l0b, l1p, ep.shaken)
+        fit_s2 = self._fit_s2_shaken if ep.shaken else self._fit_s2
         if ep.lift_fit is not None and ep.lift_fit[0] == key:
             lift = ep.lift_fit[1]
         else:
-            fr = fit_rise(t[: mid + 1], s[: mid + 1], l0b, l1p, lever_s2=self._fit_s2, refine_hi=False)
+            fr = fit_rise(t[: mid + 1], s[: mid + 1], l0b, l1p, lever_s2=fit_s2, refine_hi=False)
             lift = fr[0] if fr else None
             ep.lift_fit = (key, lift)
         # (a failed or too quick lift rejects the movement whatever the lower
         # does: no need to fit it, or to wait for it)
         if lift is None:
-            return self._reject("lift fit failed")
+            return self._shaken_retry(ep, w_end, k_now, force, ss, i_st, i_rt, rng0, u) or self._reject("lift fit failed")
         gap = ep.start / fs - self.reps[-1].end if self.reps else None  # (s) since the last rep's end
         if lift.duration_s < MIN_PHASE_S and not (
             # (unless the lower may show a partial rep whose shaking lift read
@@ -1823,16 +1843,16 @@ class StreamAnalyzer:
             lift.duration_s >= SLOW_PARTIAL_MIN_PHASE_S
             and self._partial_along_reps(u, rng0, ref, gap)
         ):
-            return self._reject("phase too short")
+            return self._shaken_retry(ep, w_end, k_now, force, ss, i_st, i_rt, rng0, u) or self._reject("phase too short")
         fr = fit_rise(
-            t[mid:], -s[mid:], -l1p, -l0a, refine_hi=False, refine_lo=False, lever_s2=self._fit_s2, start=ep.lower_fit
+            t[mid:], -s[mid:], -l1p, -l0a, refine_hi=False, refine_lo=False, lever_s2=fit_s2, start=ep.lower_fit
         )
         ep.lower_fit = fr
         lower = fr[0] if fr else None
         if lower is None:
             if not force and w_end == k_now:
                 return k_now + int(0.2 * fs)  # the lower is still under way: wait
-            return self._reject("lower fit failed")
+            return self._shaken_retry(ep, w_end, k_now, force, ss, i_st, i_rt, rng0, u) or self._reject("lower fit failed")
         start, top = lift.onset, lift.offset
         lower_start, end = lower.onset, lower.offset
         # the rep had not ended while the tilt was seen still falling (the
@@ -1887,7 +1907,9 @@ class StreamAnalyzer:
         if ep.axis.off_deg > OFF_AXIS_MIN_DEG and ep.axis.off_deg > OFF_AXIS_FRAC * ep.peak:
             return self._reject("a loop off the rep's plane (the sensor turned about another axis: a re-strap)")
         if (lift_s < MIN_PHASE_S or lower_s < MIN_PHASE_S) and not (slow_partial and min(lift_s, lower_s) >= SLOW_PARTIAL_MIN_PHASE_S):
-            return self._reject("phase too short")
+            return self._shaken_retry(ep, w_end, k_now, force, ss, i_st, i_rt, rng0, u) or self._reject("phase too short")
+        if ep.shaken and min(lift_s, lower_s) < SHAKE_MIN_PHASE_S:
+            return self._reject("phase too short for a rep that lost control")
         if abs(l0a - l0b) > 0.5 * range_deg:
             if not force and w_end == k_now and not capped and end + HESITATION_WAIT_S > k_now / fs:
                 return k_now + max(1, int(ATTEMPT_S * fs))
@@ -2161,6 +2183,48 @@ class StreamAnalyzer:
         axis (cosine above :data:`FAST_REP_COS`)?  A fidget or a shuffle of
         the feet points anywhere; a bouncing rep goes the way the reps went."""
         return ref is not None and range_deg >= self.guidance.partial_rel * ref and self._along_last_rep(u)
+
+    def _shaken_retry(
+        self,
+        ep: _Episode,
+        w_end: int,
+        k_now: int,
+        force: bool,
+        ss: np.ndarray,
+        i_st: int,
+        i_rt: int,
+        rng0: float,
+        u: np.ndarray,
+    ) -> Rep | int | None:
+        """Measure movement ``ep`` again from the tilt smoothed over
+        :data:`SHAKE_SMOOTH_S` when its fits failed on a shaking tilt: ``ss``
+        (deg, the low-passed tilt of the window) over [``i_st``, ``i_rt``]
+        swings about its own SHAKE_SMOOTH_S average by more than
+        :data:`SHAKE_RETRY_REL` of the range ``rng0`` (deg), RMS.  Only for a
+        movement like a rep that lost control: along the last rep's axis
+        ``u``, at least the smallest partial rep's range, over no longer
+        than a rep's three phases take (:data:`SHAKE_MAX_X` times the
+        guidance's) -- smoothed, a strap slip and the fidgets after it read
+        as one slow rep.  None when not retried (or measured so already)."""
+        n = int(SHAKE_SMOOTH_S * self.fs)
+        seg = ss[i_st : i_rt + 1]
+        g = self.guidance
+        ref = self._reference_range()
+        if (
+            ep.shaken
+            or ep.wild
+            or len(seg) < 3 * n
+            or ref is None
+            or rng0 < PARTIAL_MIN_REL * ref
+            or not self._along_last_rep(u)
+            or len(seg) > SHAKE_MAX_X * (g.lift_target_s + g.hold_target_s + g.lower_target_s) * self.fs
+        ):
+            return None
+        dev = (seg - moving_average(seg, n))[n // 2 : len(seg) - n // 2]
+        if float(np.sqrt(np.mean(dev * dev))) <= SHAKE_RETRY_REL * rng0:
+            return None
+        ep.shaken, ep.lift_fit, ep.lower_fit = True, None, None
+        return self._measure(ep, w_end, k_now, force)
 
     def _outgrows_partial(self, range_deg: float) -> bool:
         """Was the last rep partial, and is ``range_deg`` (deg) more than
