@@ -1147,3 +1147,13 @@ def test_shaking_reps_of_a_random_session_are_read() -> None:
     every rep of the session is read and no false one."""
     res, sess = _analysed("random", 10)
     _assert_every_rep_read(sess, res.truth["reps"])
+
+
+def test_the_rest_of_a_shaking_lower_is_no_second_rep() -> None:
+    """A seated rep that lost control: its shaking lower read as ending
+    part-way down, and the remainder -- starting at that end with a 0.5-s
+    "lift" of 1.6 deg, under 0.6 of the rep's range -- as a second, quick
+    rep.  A quick small movement straight after a rep's end is the rest of
+    its lower."""
+    res, sess = _analysed("seated-3x15", 31)
+    _assert_every_rep_read(sess, res.truth["reps"])

@@ -527,6 +527,14 @@ SHAKE_MAX_X = 1.5
 #: ... and then each of its phases must take this long (s): smoothed, a
 #: shaking fragment of a lower read as a quick rep (slow-5-2-5 seed 8).
 SHAKE_MIN_PHASE_S = 1.0
+#: A movement starting within FRAGMENT_GAP_S (s) of the last rep's end, with
+#: a lift quicker than FRAGMENT_LIFT_S (s) and under FRAGMENT_REL of the last
+#: rep's range, is the rest of that rep's lower: a shaking lower read as
+#: ending part-way down, its remainder then read as a quick small rep
+#: (seated 31, slow-5-2-5 seed 6).
+FRAGMENT_GAP_S = 0.2
+FRAGMENT_LIFT_S = 0.6
+FRAGMENT_REL = 0.6
 #: The slow part of the wobble (metrics.SLOW_WOBBLE_HZ) is read only this
 #: many cycles per phase above a rep's quicker phase (Hz = this / its
 #: duration in s): what a fitted shape leaves of the movement itself lies
@@ -1910,6 +1918,15 @@ class StreamAnalyzer:
             return self._shaken_retry(ep, w_end, k_now, force, ss, i_st, i_rt, rng0, u) or self._reject("phase too short")
         if ep.shaken and min(lift_s, lower_s) < SHAKE_MIN_PHASE_S:
             return self._reject("phase too short for a rep that lost control")
+        last = self.reps[-1] if self.reps else None
+        if (
+            last is not None
+            and gap is not None
+            and gap < FRAGMENT_GAP_S
+            and lift_s < FRAGMENT_LIFT_S
+            and range_deg < FRAGMENT_REL * last.range_deg
+        ):
+            return self._reject("a fragment of the last rep's lower (its shaking read as a quick rep)")
         if abs(l0a - l0b) > 0.5 * range_deg:
             if not force and w_end == k_now and not capped and end + HESITATION_WAIT_S > k_now / fs:
                 return k_now + max(1, int(ATTEMPT_S * fs))
