@@ -1832,6 +1832,11 @@ class StreamAnalyzer:
         # as it is (re-read next to each fit, a swaying hold would let the
         # fits chase the sway into the hold)
         l1p = median1d(s[ia : ib + 1])
+
+        def failed(reason: str) -> Rep | int | None:
+            # (a rep that lost control is measured again from a smoother tilt)
+            return self._shaken_retry(ep, w_end, k_now, force, ss, i_st, i_rt, rng0, u, ref) or self._reject(reason)
+
         key = (ep.start, a + ws, mid, l0b, l1p, ep.shaken)
         fit_s2 = self._fit_s2_shaken if ep.shaken else self._fit_s2
         if ep.lift_fit is not None and ep.lift_fit[0] == key:
@@ -1843,7 +1848,7 @@ class StreamAnalyzer:
         # (a failed or too quick lift rejects the movement whatever the lower
         # does: no need to fit it, or to wait for it)
         if lift is None:
-            return self._shaken_retry(ep, w_end, k_now, force, ss, i_st, i_rt, rng0, u) or self._reject("lift fit failed")
+            return failed("lift fit failed")
         gap = ep.start / fs - self.reps[-1].end if self.reps else None  # (s) since the last rep's end
         if lift.duration_s < MIN_PHASE_S and not (
             # (unless the lower may show a partial rep whose shaking lift read
@@ -1851,7 +1856,7 @@ class StreamAnalyzer:
             lift.duration_s >= SLOW_PARTIAL_MIN_PHASE_S
             and self._partial_along_reps(u, rng0, ref, gap)
         ):
-            return self._shaken_retry(ep, w_end, k_now, force, ss, i_st, i_rt, rng0, u) or self._reject("phase too short")
+            return failed("phase too short")
         fr = fit_rise(
             t[mid:], -s[mid:], -l1p, -l0a, refine_hi=False, refine_lo=False, lever_s2=fit_s2, start=ep.lower_fit
         )
@@ -1860,7 +1865,7 @@ class StreamAnalyzer:
         if lower is None:
             if not force and w_end == k_now:
                 return k_now + int(0.2 * fs)  # the lower is still under way: wait
-            return self._shaken_retry(ep, w_end, k_now, force, ss, i_st, i_rt, rng0, u) or self._reject("lower fit failed")
+            return failed("lower fit failed")
         start, top = lift.onset, lift.offset
         lower_start, end = lower.onset, lower.offset
         # the rep had not ended while the tilt was seen still falling (the
@@ -1915,16 +1920,14 @@ class StreamAnalyzer:
         if ep.axis.off_deg > OFF_AXIS_MIN_DEG and ep.axis.off_deg > OFF_AXIS_FRAC * ep.peak:
             return self._reject("a loop off the rep's plane (the sensor turned about another axis: a re-strap)")
         if (lift_s < MIN_PHASE_S or lower_s < MIN_PHASE_S) and not (slow_partial and min(lift_s, lower_s) >= SLOW_PARTIAL_MIN_PHASE_S):
-            return self._shaken_retry(ep, w_end, k_now, force, ss, i_st, i_rt, rng0, u) or self._reject("phase too short")
+            return failed("phase too short")
         if ep.shaken and min(lift_s, lower_s) < SHAKE_MIN_PHASE_S:
             return self._reject("phase too short for a rep that lost control")
-        last = self.reps[-1] if self.reps else None
         if (
-            last is not None
-            and gap is not None
+            gap is not None  # (so there is a last rep)
             and gap < FRAGMENT_GAP_S
             and lift_s < FRAGMENT_LIFT_S
-            and range_deg < FRAGMENT_REL * last.range_deg
+            and range_deg < FRAGMENT_REL * self.reps[-1].range_deg
         ):
             return self._reject("a fragment of the last rep's lower (its shaking read as a quick rep)")
         if abs(l0a - l0b) > 0.5 * range_deg:
@@ -2212,6 +2215,7 @@ class StreamAnalyzer:
         i_rt: int,
         rng0: float,
         u: np.ndarray,
+        ref: float | None,
     ) -> Rep | int | None:
         """Measure movement ``ep`` again from the tilt smoothed over
         :data:`SHAKE_SMOOTH_S` when its fits failed on a shaking tilt: ``ss``
@@ -2219,14 +2223,13 @@ class StreamAnalyzer:
         swings about its own SHAKE_SMOOTH_S average by more than
         :data:`SHAKE_RETRY_REL` of the range ``rng0`` (deg), RMS.  Only for a
         movement like a rep that lost control: along the last rep's axis
-        ``u``, at least the smallest partial rep's range, over no longer
-        than a rep's three phases take (:data:`SHAKE_MAX_X` times the
-        guidance's) -- smoothed, a strap slip and the fidgets after it read
+        ``u``, at least the smallest partial rep's range (of the reference
+        range ``ref``, deg), over no longer than a rep's three phases take
+        (:data:`SHAKE_MAX_X` times the guidance's) -- smoothed, a strap slip and the fidgets after it read
         as one slow rep.  None when not retried (or measured so already)."""
         n = int(SHAKE_SMOOTH_S * self.fs)
         seg = ss[i_st : i_rt + 1]
         g = self.guidance
-        ref = self._reference_range()
         if (
             ep.shaken
             or ep.wild
