@@ -1157,3 +1157,29 @@ def test_the_rest_of_a_shaking_lower_is_no_second_rep() -> None:
     its lower."""
     res, sess = _analysed("seated-3x15", 31)
     _assert_every_rep_read(sess, res.truth["reps"])
+
+
+def test_a_shake_that_cuts_a_lower_part_way_down_does_not_lose_the_rep() -> None:
+    """The session's last rep lost control (3.5 deg, shaking +-0.5 deg at
+    ~2 Hz).  A swing of its lower back up cut the measurement window at
+    2 deg, half-way down, where no fit of the lower exists: "lower fit
+    failed", the rep lost.  A window that a rise cut part-way down is
+    followed further, as for a lower that paused."""
+    res, sess = _analysed("acceptance-like", 29023, sway_deg=0.0)
+    truth = res.truth["reps"]
+    assert "wobble" in truth[-1]["flags"]
+    _assert_read_with_exact_count(sess, truth, [len(truth) - 1])
+
+
+def test_the_stance_after_a_walk_near_the_old_rest_is_the_rest() -> None:
+    """After a walk, the athlete stood 0.5 deg off the rest learnt before
+    it -- just above the onset threshold -- for 4 s, then began the set.
+    That stance, never below the return threshold, was no rest: the first
+    still window far from the old rest, the first rep's 2-s top, became
+    the rest and the rep was lost.  Right after a wild movement a stance
+    held above the return threshold is the new rest."""
+    res, sess = _analysed("acceptance-like", 29034, sway_deg=0.0)
+    truth = res.truth["reps"]
+    j = next(j for j, r in enumerate(truth) if 220.0 < r["start"] < 221.0)
+    assert "walk" in [d["kind"] for d in res.truth["distractors"]]
+    _assert_read_with_exact_count(sess, truth, [j])

@@ -475,6 +475,13 @@ PRE_BACK_S = 0.5
 #: 22 -> 23 of 24, 10000-10035 33 -> 34 / 34 -> 35 with / without sway,
 #: no lever arm without sway 55 -> 56 of 60; every other set identical).
 CUT_LOW_FRAC = 0.2
+#: A lower whose fit failed on a window so cut while the tilt was still more
+#: than this fraction of the range above the level the lift started at left
+#: the lower part-way down as well: the higher, lasting rise is then needed
+#: too (a rep that lost control, its lower cut half-way down by a 2-Hz swing
+#: back up: "lower fit failed", the rep lost -- 29023).  Not for a wild
+#: movement or one just after it (a walk's tail), nor off the last rep's axis.
+PART_WAY_END_REL = 0.25
 PAUSED_RISE_S = 0.3
 CUT_HIGH_FRAC = 0.3
 CUT_HIGH_S = 0.5
@@ -1126,7 +1133,12 @@ class StreamAnalyzer:
         for n_still, first in ((int(REBASE_STILL_S * self.fs), 0), (n_fast, first_wild)):
             if first is None or lim - first < n_still:
                 continue
-            cand = _still_far(d[:lim], n_still, self._t_on, first, self._noise_deg)
+            # (right after a wild movement, a stance held above the return
+            # threshold is the new rest, however near the old one: it has
+            # not returned, and no later still window of the movement -- a
+            # rep's top -- may take its place: 29034)
+            floor = T_OFF_FRAC * self._t_on if ep.fast_rebase and n_still == n_fast else self._t_on
+            cand = _still_far(d[:lim], n_still, floor, first, self._noise_deg)
             if cand is not None and n_still == n_fast and ep.still_from_start and cand + 1 - n_still > int(GIVEUP_STILL_START_S * self.fs):
                 cand = None
             if cand is not None and (abandon is None or cand < abandon):
@@ -1865,6 +1877,12 @@ class StreamAnalyzer:
         if lower is None:
             if not force and w_end == k_now:
                 return k_now + int(0.2 * fs)  # the lower is still under way: wait
+            # (a window that ends part-way down: a shake cut the lower)
+            ep.part_way = (
+                not (ep.wild or ep.fast_rebase)
+                and float(ss[-1]) - l0b > PART_WAY_END_REL * rng0
+                and self._along_last_rep(u)
+            )
             return failed("lower fit failed")
         start, top = lift.onset, lift.offset
         lower_start, end = lower.onset, lower.offset
