@@ -273,6 +273,14 @@ FIRST_NOISE_K = 12.0
 #: ... unless both its transitions fit a template within this RMS (fraction
 #: of the range).
 FIRST_CLEAN_RMS = 0.05
+#: Rest before a first rep's lift (s) from which its low-passed deviation
+#: is read (:meth:`StreamAnalyzer._first_rep_floor`) ...
+FIRST_REST_MIN_S = 1.0
+#: ... and the least range (deg) a first rep must then reach: the smallest
+#: full seated raise (a session opens with a full rep).  (Without it,
+#: seated rest-only sessions read 1.3-deg drifts after standing up as
+#: first reps -- grid rest-only 5002 and 7001, 3 and 5 false reps.)
+FIRST_QUIET_MIN_DEG = 1.5
 #: A rep smaller than this fraction of the reference range is not a rep
 #: (the issue's partial reps are 25-50 % of it) ...
 PARTIAL_MIN_REL = 0.25
@@ -598,8 +606,11 @@ LEVEL_WAIT_S = 0.35
 #: resumes within it.  (Rejected at once, such a rep was lost and the rest of
 #: its lower read as a movement of its own.  A rejection is never reported,
 #: so the wait costs no latency; 0.7-1.5 s measured the same, 0.4 s found a
-#: third of those reps.)
-HESITATION_WAIT_S = 1.0
+#: third of those reps.  Under standing sway a lower's pause can read 1.5-2 s
+#: long -- sway lifting the tilt while the lower sets it down -- and 2 s
+#: gained 7 sessions' exact counts over 58 benchmark runs and lost one, a
+#: small partial rep in sway (13029); flags, phases and latency unchanged.)
+HESITATION_WAIT_S = 2.0
 #: With no rep axis (after a re-strap), a level held at least this long (s)
 #: whose next move goes farther from the old rest by a partial rep's range
 #: is a new rest, not a rep's top, however soon sway seemed to leave it
@@ -1461,8 +1472,59 @@ class StreamAnalyzer:
             return None, None
         mv = int(off[0])  # the next movement leaves the level here
         need = max(MIN_RANGE_DEG, self.guidance.partial_rel * ref)
-        pk = mv + int(np.argmax(dp[mv:]))
-        way = motion_axis(g[n + pk], gp)
+        # the peak of the window -- or, when that finds no rep back at the
+        # level, of the first out-and-back that reaches ``need``: a later
+        # rep's higher top moved the window's peak past the first rep's
+        # return, no return was found, and two slow seated reps after a
+        # step of the foot were lost (slow-5-2-5 seed 19)
+        peaks = [mv + int(np.argmax(dp[mv:]))]
+        out = nonzero1d(dp[mv:] >= need)
+        if len(out):
+            o = mv + int(out[0])
+            peak_so_far = np.maximum.accumulate(dp[o:])
+            came_back = nonzero1d(dp[o:] < np.maximum(self._t_on * T_OFF_FRAC, RET_PEAK_FRAC * peak_so_far))
+            first = o + int(np.argmax(dp[o : o + int(came_back[0])])) if len(came_back) else peaks[0]
+            if first != peaks[0]:
+                peaks.append(first)
+        opened: _SteppedRest | None = None  # (out from the level like such a rep, not back by lim)
+        for pk in peaks:
+            found = self._back_at_level(d, dp, g[n + pk], gp, p0, mv, pk, lim, at_top, axis, ref, held, need)
+            if found is not None and found.back:
+                return found, None
+            opened = opened or found
+        # (the move settles where dp varies by less than the onset threshold
+        # over CROSS_HOLD_S)
+        if len(dp) - mv < n + 2:
+            return opened, None
+        lo, hi = _rolling_min_max(dp[mv:], n + 1)
+        settled = nonzero1d(hi - lo < self._t_on)
+        if not len(settled):
+            return opened, None
+        return opened, p0 + mv + int(settled[0]) + n
+
+    def _back_at_level(
+        self,
+        d: np.ndarray,
+        dp: np.ndarray,
+        g_pk: np.ndarray,
+        gp: np.ndarray,
+        p0: int,
+        mv: int,
+        pk: int,
+        lim: int,
+        at_top: bool,
+        axis: np.ndarray | None,
+        ref: float,
+        held: float,
+        need: float,
+    ) -> _SteppedRest | None:
+        """:meth:`_rep_from_level`'s answer for the out-and-back that leaves
+        the level at ``mv`` and peaks at ``pk`` (indices into ``dp``, the
+        deviation (deg) from the level's direction ``gp``, from ``p0`` on;
+        ``g_pk`` the gravity direction at the peak): a rep back at the
+        level, one out like such a rep but not back by ``lim`` (``back``
+        False), or None."""
+        way = motion_axis(g_pk, gp)
         # (how long the level was held: until the out-and-back that reaches
         # the peak leaves it -- sway crosses the onset threshold before that
         # without leaving the level)
@@ -1487,29 +1549,19 @@ class StreamAnalyzer:
             and float(d[min(p0 + pk, len(d) - 1)]) > float(d[p0]) + need
             and rise >= int(FARTHER_HELD_S * self.fs)
         )
-        opened: _SteppedRest | None = None  # (out from the level like such a rep, not back by lim)
-        if (
+        if not (
             far
             and not (at_top and rise < held and not farther)
             and dp[pk] >= need
             and way is not None
             and (axis is None or float(way @ axis) >= STEP_REP_COS)
         ):
-            back = nonzero1d(dp[pk:] < max(self._t_on * T_OFF_FRAC, RET_PEAK_FRAC * dp[pk]))
-            rest_at = p0 + max(mv - int(STEP_MARGIN_S * self.fs), 0)
-            if len(back) and (axis is not None or pk + int(back[0]) - mv >= int(MIN_REP_S * self.fs)):
-                return _SteppedRest(p0 + pk + int(back[0]), rest_at, True), None
-            if not len(back):
-                opened = _SteppedRest(lim, rest_at, False)
-        # (the move settles where dp varies by less than the onset threshold
-        # over CROSS_HOLD_S)
-        if len(dp) - mv < n + 2:
-            return opened, None
-        lo, hi = _rolling_min_max(dp[mv:], n + 1)
-        settled = nonzero1d(hi - lo < self._t_on)
-        if not len(settled):
-            return opened, None
-        return opened, p0 + mv + int(settled[0]) + n
+            return None
+        back = nonzero1d(dp[pk:] < max(self._t_on * T_OFF_FRAC, RET_PEAK_FRAC * dp[pk]))
+        rest_at = p0 + max(mv - int(STEP_MARGIN_S * self.fs), 0)
+        if len(back) and (axis is not None or pk + int(back[0]) - mv >= int(MIN_REP_S * self.fs)):
+            return _SteppedRest(p0 + pk + int(back[0]), rest_at, True)
+        return None if len(back) else _SteppedRest(lim, rest_at, False)
 
     def _crossing(self, ep: _Episode, d: np.ndarray, lim: int) -> tuple[int, int] | None:
         """(index, end of the plateau) when the movement crossed the rest
@@ -1984,7 +2036,7 @@ class StreamAnalyzer:
         if ref is None and (
             range_deg < MIN_FIRST_RANGE_DEG
             or (
-                range_deg < FIRST_NOISE_K * self._noise_deg
+                range_deg < self._first_rep_floor(ss, pre_end)
                 and (
                     max(lift.rms, lower.rms) > FIRST_CLEAN_RMS
                     or ep.start < self._run_start + int((BASE_WIN_S + BASE_LAG_S) * fs)
@@ -2269,6 +2321,23 @@ class StreamAnalyzer:
         :data:`OPPOSITE_PARTIAL_X` times its range?"""
         last = self.reps[-1] if self.reps else None
         return last is not None and PARTIAL in last.flags and range_deg > OPPOSITE_PARTIAL_X * last.range_deg
+
+    def _first_rep_floor(self, ss: np.ndarray, pre_end: int) -> float:
+        """The range (deg) a first rep must reach above its rest's
+        deviation: :data:`FIRST_NOISE_K` times the resting RMS deviation --
+        or, when the low-passed tilt ``ss`` (deg) holds
+        :data:`FIRST_REST_MIN_S` of rest before the lift (up to
+        ``pre_end``), that many times the rest's RMS deviation about its
+        mean there, but no less than :data:`FIRST_QUIET_MIN_DEG`, if that is
+        less.  Sway survives the low-pass, white sensor noise does not: 3 mg
+        of noise at 25 Hz reads 0.14-0.17 deg raw, which barred slow seated
+        first reps of 1.6-1.8 deg."""
+        raw = FIRST_NOISE_K * self._noise_deg
+        if pre_end < int(FIRST_REST_MIN_S * self.fs):
+            return raw
+        rest = ss[:pre_end]
+        quiet = FIRST_NOISE_K * float(np.sqrt(np.mean((rest - rest.mean()) ** 2)))
+        return min(raw, max(quiet, FIRST_QUIET_MIN_DEG))
 
     def _reject(self, reason: str) -> None:
         """Record why the last movement was not a rep (debugging aid)."""
