@@ -1110,7 +1110,7 @@ class StreamAnalyzer:
         d = angle_from(self._gslice(ep.start, e), ep.b)
         # the return threshold grows with the movement's running peak (causal),
         # so big reps separate even when the bottom sways a little
-        t_off = np.maximum(self._t_on * T_OFF_FRAC, RET_PEAK_FRAC * np.maximum.accumulate(d))
+        t_off = self._return_level(np.maximum.accumulate(d))
         r, pending = _confirmed_return(d, t_off, self._t_on, int(RET_CONFIRM_S * self.fs), final)
         # ... or, once below half the peak, the deviation has settled: a bottom
         # that ends a little off the old rest direction still ends the movement.
@@ -1482,7 +1482,7 @@ class StreamAnalyzer:
         if len(out):
             o = mv + int(out[0])
             peak_so_far = np.maximum.accumulate(dp[o:])
-            came_back = nonzero1d(dp[o:] < np.maximum(self._t_on * T_OFF_FRAC, RET_PEAK_FRAC * peak_so_far))
+            came_back = nonzero1d(dp[o:] < self._return_level(peak_so_far))
             first = o + int(np.argmax(dp[o : o + int(came_back[0])])) if len(came_back) else peaks[0]
             if first != peaks[0]:
                 peaks.append(first)
@@ -1557,7 +1557,7 @@ class StreamAnalyzer:
             and (axis is None or float(way @ axis) >= STEP_REP_COS)
         ):
             return None
-        back = nonzero1d(dp[pk:] < max(self._t_on * T_OFF_FRAC, RET_PEAK_FRAC * dp[pk]))
+        back = nonzero1d(dp[pk:] < self._return_level(dp[pk]))
         rest_at = p0 + max(mv - int(STEP_MARGIN_S * self.fs), 0)
         if len(back) and (axis is not None or pk + int(back[0]) - mv >= int(MIN_REP_S * self.fs)):
             return _SteppedRest(p0 + pk + int(back[0]), rest_at, True)
@@ -2336,8 +2336,16 @@ class StreamAnalyzer:
         if pre_end < int(FIRST_REST_MIN_S * self.fs):
             return raw
         rest = ss[:pre_end]
-        quiet = FIRST_NOISE_K * float(np.sqrt(np.mean((rest - rest.mean()) ** 2)))
+        quiet = FIRST_NOISE_K * float(rest.std())
         return min(raw, max(quiet, FIRST_QUIET_MIN_DEG))
+
+    def _return_level(self, peak: np.ndarray | float) -> np.ndarray:
+        """Below what deviation (deg) a movement that has reached ``peak``
+        (deg; an array of running peaks gives one level each) is back: the
+        onset threshold x :data:`T_OFF_FRAC`, or :data:`RET_PEAK_FRAC` of
+        the peak if more -- big movements separate even when the bottom
+        sways a little."""
+        return np.maximum(self._t_on * T_OFF_FRAC, RET_PEAK_FRAC * np.asarray(peak))
 
     def _reject(self, reason: str) -> None:
         """Record why the last movement was not a rep (debugging aid)."""
