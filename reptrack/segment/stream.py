@@ -1994,6 +1994,11 @@ class StreamAnalyzer:
         if not (MIN_RANGE_DEG <= range_deg <= MAX_RANGE_DEG):
             return self._reject("range out of bounds")
         if ep.axis.off_deg > OFF_AXIS_MIN_DEG and ep.axis.off_deg > OFF_AXIS_FRAC * ep.peak:
+            # (a re-strap is a wild movement: what follows re-learns the rest
+            # quickly -- the loop may have "returned" before the re-strap
+            # ended, 33000: the next set's first three reps were lost inside
+            # one 20-s movement from the level it reached)
+            ep.wild = True
             return self._reject("a loop off the rep's plane (the sensor turned about another axis: a re-strap)")
         if (lift_s < MIN_PHASE_S or lower_s < MIN_PHASE_S) and not (slow_partial and min(lift_s, lower_s) >= SLOW_PARTIAL_MIN_PHASE_S):
             return failed("phase too short")
