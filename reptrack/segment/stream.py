@@ -466,8 +466,9 @@ REP_REST_LEAD_S = 1.0
 #: tilt lowers the sensor by nearly as much as the heel raise lifts it, and
 #: sway moves it more; two true reps of -2.4 and -3.9 summed past it and
 #: turned a 5-2-5 set upside down (36035 with sway: 10 reps lost, 8 false).
-#: Of the 32 turns over 62 benchmark runs and six fresh sets, the three
-#: whose own evidence was under 6 (-3.9, -3.9, -5.7) were true reps.
+#: Of the 32 turns over the 62 benchmark runs and the fresh sets
+#: 32000-39035, the three whose own evidence was under 6 (-3.9, -3.9,
+#: -5.7) were true reps.
 UPSIDE_DOWN_T = 6.0
 ORIENT_RESET_DEG = 1.0
 #: A movement's measurement window may start this long (s) before the previous

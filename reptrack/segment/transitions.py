@@ -197,14 +197,8 @@ def _velocity_templates() -> list[tuple[str, np.ndarray]]:
       offset 0.07 s early, p95 0.19 s noise-free; now 0.10 s.)
     """
     fine = np.linspace(0.0, 1.0, 20001)
-    out = [
-        (f"beta({a:g},{b:g})", np.power(fine, a - 1.0) * np.power(1.0 - fine, b - 1.0))
-        for a in SHAPE_PARAMS
-        for b in SHAPE_PARAMS
-    ]
-    out += [
-        (f"beta({a:g},{b:g})", np.power(fine, a - 1.0) * np.power(1.0 - fine, b - 1.0)) for a, b in SKEWED_PAIRS
-    ]
+    pairs = [(a, b) for a in SHAPE_PARAMS for b in SHAPE_PARAMS] + list(SKEWED_PAIRS)
+    out = [(_beta_name(a, b), np.power(fine, a - 1.0) * np.power(1.0 - fine, b - 1.0)) for a, b in pairs]
     out.append(("cosine", np.sin(np.pi * fine) ** 2))
     for r in TRAPEZOID_RAMPS:
         ramp = np.clip(np.minimum(fine, 1.0 - fine) / r, 0.0, 1.0)
@@ -244,8 +238,13 @@ def _tables() -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
 @lru_cache(maxsize=1)
 def _long_tail() -> np.ndarray:
     """Which templates are the long-tailed :data:`SKEWED_PAIRS` (K,) bool."""
-    tails = {f"beta({a:g},{b:g})" for a, b in SKEWED_PAIRS}
+    tails = {_beta_name(a, b) for a, b in SKEWED_PAIRS}
     return np.array([name in tails for name in _tables()[0]])
+
+
+def _beta_name(a: float, b: float) -> str:
+    """The name of the beta(a, b) velocity template."""
+    return f"beta({a:g},{b:g})"
 
 
 @lru_cache(maxsize=1)
