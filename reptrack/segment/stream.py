@@ -718,7 +718,7 @@ class _Episode:
     b: np.ndarray  # frozen baseline direction
     ret: int | None = None  # grid index where d fell below T_off
     attempt: int | None = None  # next grid index at which to try to finalise
-    wild: bool = False  # went beyond any heel raise (walking, re-strapping)
+    wild: bool = False  # beyond any heel raise (a walk, a re-strap), or a loop off the reps' plane
     lift_fit: tuple | None = None  # (inputs key, fit) cached across re-fits
     lower_fit: tuple | None = None  # last lower fit_rise result: seeds the next re-fit
     last_wait: tuple | None = None  # (window end, seed) of the last attempt that waited
