@@ -1106,6 +1106,21 @@ def test_a_set_read_from_a_rest_at_the_reps_top_turns_the_right_way_up(seed: int
     assert len(matched) >= len(truth) - 1
 
 
+def test_a_lower_paused_near_the_bottom_is_read_to_its_true_end() -> None:
+    """A slow lower that pauses 12 % of its range above the bottom, where a
+    wobble lifts the tilt by 0.4 deg: that rise cut the window (below a
+    fifth of the peak a rise of one onset threshold starts the next
+    movement after the first 0.5 s), and the lower read as ending at the
+    pause, 1.1 s early.  A rep whose lower ended above its start level needs
+    the higher, lasting rise to be cut, as a rejected part-way lower does."""
+    res, sess = _analysed("acceptance-like", 9034, sway_deg=0.0)
+    truth = res.truth["reps"]
+    assert truth[1]["profile_lower"] == "hesitation"
+    pairs = dict((j, i) for i, j in _match(sess["reps"], truth))
+    assert len(pairs) == len(truth) == len(sess["reps"])
+    assert sess["reps"][pairs[1]]["end"] == pytest.approx(truth[1]["end"], abs=0.3)
+
+
 @pytest.mark.parametrize("sway", [False, True])
 def test_the_set_after_a_re_strap_read_as_a_loop_off_the_reps_plane_is_read(sway: bool) -> None:
     """A re-strap whose loop seemed to return 1.6 s before it ended was
