@@ -1137,6 +1137,22 @@ def test_the_set_after_a_re_strap_read_as_a_loop_off_the_reps_plane_is_read(sway
         assert len(sess["reps"]) == len(truth)
 
 
+@pytest.mark.parametrize("sway", [False, True])
+def test_a_rep_begun_soon_after_a_walk_is_read(sway: bool) -> None:
+    """A walk's window is capped a bounded time after its first dip (its
+    steps swing far), so its end reads as "still on the way down" for as
+    long as one waits: the walk was waited for the full 4 s after it
+    returned, and the set's first rep, begun 3.9 s after the walk, was taken
+    into it -- that rep and the next two were lost (5-2-5, seated, without
+    sway).  A capped window cannot change by waiting: it is measured at once."""
+    res, sess = _analysed("acceptance-like", 42012, **({} if sway else {"sway_deg": 0.0}))
+    walks = [d for d in res.truth["distractors"] if d["kind"] == "walk"]
+    truth = res.truth["reps"]
+    after = [j for j, t in enumerate(truth) if any(0.0 < t["start"] - w["end"] < 4.0 for w in walks)]
+    assert after, "a rep starts within 4 s of a walk's end"
+    _assert_read_with_exact_count(sess, truth, after)
+
+
 def test_two_reps_weakly_read_the_wrong_way_up_do_not_turn_a_set() -> None:
     """Slow standing 5-2-5 reps: the shank's forward tilt lowers the sensor
     by nearly as much as the heel raise lifts it, and sway moves it more, so

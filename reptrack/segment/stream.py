@@ -1915,9 +1915,14 @@ class StreamAnalyzer:
         rate = (ss[-n_r] - ss[-1]) / (n_r / fs) if len(ss) > n_r else 0.0
         above = s[-1] - min(l0a, l0b)
         # (once a fitted end is due, its time comes first: what moves after it
-        # is the next movement or drift, and the report must not wait on it)
+        # is the next movement or drift, and the report must not wait on it;
+        # nor is a capped window waited for -- more data cannot change it.  A
+        # walk's window, capped after its first dip, still read as falling
+        # and was waited for MAX_SETTLE_WAIT_S: a rep begun in that time was
+        # taken into it (42012: three reps lost).  Over 62 benchmark runs
+        # exact counts 2,290 -> 2,297 of 2,428 sessions.)
         due = ep.lower_fit is not None and k_now / fs >= ep.lower_fit[0].offset + SETTLE_S
-        if not force and not due and w_end == k_now and ((above > 0.2 * rng0 and rate * FALL_SETTLED_S > above) or (above > 0.05 * rng0 and rate > FALL_RATE_FRAC * rng0)):
+        if not force and not due and w_end == k_now and not capped and ((above > 0.2 * rng0 and rate * FALL_SETTLED_S > above) or (above > 0.05 * rng0 and rate > FALL_RATE_FRAC * rng0)):
             # wait about the time the current descent needs to get near the bottom
             ep.falling_until = max(ep.falling_until, (k_now - n_r) / fs)
             left = 0.6 * (s[-1] - min(l0a, l0b)) / rate if rate > 0 else ATTEMPT_S
