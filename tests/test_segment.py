@@ -1153,6 +1153,22 @@ def test_a_rep_begun_soon_after_a_walk_is_read(sway: bool) -> None:
     _assert_read_with_exact_count(sess, truth, after)
 
 
+@pytest.mark.parametrize("sway", [False, True])
+def test_a_stale_axis_kept_through_a_re_strap_does_not_lose_the_next_set(sway: bool) -> None:
+    """A re-strap that turned the sensor about gravity left the rest within
+    6 deg of where it was, so the last reps' axis was kept through it (as
+    through a walk) -- but the reps now went another way in the sensor's
+    frame.  A step of the foot before the next set then found no rep from
+    the new level "the way the last reps went", the movement ran to the
+    30-s limit, and the set's first three reps were lost (both ways).  A
+    kept axis that finds no rep from a stepped level is tried as no axis at
+    all, under the stricter rules for that case."""
+    res, sess = _analysed("acceptance-like", 34023, **({} if sway else {"sway_deg": 0.0}))
+    kinds = [d["kind"] for d in res.truth["distractors"]]
+    assert "restrap" in kinds and "fidget_step" in kinds
+    _assert_every_rep_read(sess, res.truth["reps"])
+
+
 def test_two_reps_weakly_read_the_wrong_way_up_do_not_turn_a_set() -> None:
     """Slow standing 5-2-5 reps: the shank's forward tilt lowers the sensor
     by nearly as much as the heel raise lifts it, and sway moves it more, so

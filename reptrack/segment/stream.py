@@ -1439,14 +1439,30 @@ class StreamAnalyzer:
         :data:`MIN_REP_S`, any way.  When no level gives such a rep, the
         first level an out-and-back went out from like one but is not back
         to by ``lim`` is returned, with ``back`` False (decided at ``lim``)."""
-        axis = self._last_axis
         ref = self._reference_range()
         if ref is None or lim < 0 or float(d[: lim + 1].max()) < self.guidance.partial_rel * ref:
             return None
         ax = self._settled_axis(ep, d, lim, min_deg=0.0)
         if ax is None:
             return None
-        p0, u = ax[0], ax[1]
+        out = self._stepped_levels(ep, d, lim, ax[0], ax[1], self._last_axis, ref)
+        if (out is None or not out.back) and self._rep_axis is None and self._kept_axis is not None:
+            # (an axis kept through a wild movement may be stale: a re-strap
+            # that turned the sensor about gravity leaves the rest where it
+            # was and the reps' axis anywhere -- 34023, whose next set's
+            # first reps were lost to the 30-s limit.  Then the rules for no
+            # axis at all, which ask more of the level and the rep.)
+            alt = self._stepped_levels(ep, d, lim, ax[0], ax[1], None, ref)
+            if alt is not None and alt.back:
+                return alt
+        return out
+
+    def _stepped_levels(
+        self, ep: _Episode, d: np.ndarray, lim: int, p0: int, u: np.ndarray, axis: np.ndarray | None, ref: float
+    ) -> _SteppedRest | None:
+        """:meth:`_stepped_rest` from the first level (``p0``, direction ``u``)
+        on, up to :data:`STEP_LEVELS` levels, judged against the reps' motion
+        ``axis`` (None: no axis known)."""
         held = (LONG_HOLD_X * self.guidance.hold_target_s + 1.0) * self.fs
         out: _SteppedRest | None = None  # (the first level left and not come back to)
         for _ in range(STEP_LEVELS):
