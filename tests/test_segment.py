@@ -1169,6 +1169,21 @@ def test_a_stale_axis_kept_through_a_re_strap_does_not_lose_the_next_set(sway: b
     _assert_every_rep_read(sess, res.truth["reps"])
 
 
+@pytest.mark.parametrize("sway", [False, True])
+def test_a_fidget_right_after_a_re_strap_is_not_learnt_as_the_rest(sway: bool) -> None:
+    """After a re-strap (the sensor turned 127 deg) a 3.4-deg fidget fell in
+    the last second of the quick still window, the one the new rest is
+    learnt from: the angle from the old rest, 127 deg away, hardly changed
+    across it, and the window's tolerance grows with that angle.  The rest
+    learnt from the fidget sat off the stance, and the set's first rep was
+    lost inside a movement that never returned (both ways).  The rest is
+    learnt from a second that is still in direction too."""
+    res, sess = _analysed("acceptance-like", 36024, **({} if sway else {"sway_deg": 0.0}))
+    kinds = [d["kind"] for d in res.truth["distractors"]]
+    assert "restrap" in kinds and "fidget" in kinds
+    _assert_every_rep_read(sess, res.truth["reps"])
+
+
 def test_two_reps_weakly_read_the_wrong_way_up_do_not_turn_a_set() -> None:
     """Slow standing 5-2-5 reps: the shank's forward tilt lowers the sensor
     by nearly as much as the heel raise lifts it, and sway moves it more, so

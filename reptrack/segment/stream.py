@@ -348,6 +348,11 @@ REBASE_NOISE_DEG = 0.15
 REBASE_FAST_S = 2.0
 #: ... for a movement starting within this long (s) after it returned.
 AFTER_WILD_S = 5.0
+#: A quick still window whose last second is not still in direction is
+#: passed over for one starting QUICK_STILL_STEP_S (s) later, up to
+#: QUICK_STILL_TRIES times (StreamAnalyzer._still_rest_second).
+QUICK_STILL_STEP_S = 0.5
+QUICK_STILL_TRIES = 8
 #: When the wild movement's end was not waited for (MAX_SETTLE_WAIT_S), the
 #: fast window must start within this long (s) of the next movement's start:
 #: a stance held from then on, not a rep's top (the next set's first rep may
@@ -1169,6 +1174,8 @@ class StreamAnalyzer:
             # rep's top -- may take its place: 29034)
             floor = T_OFF_FRAC * self._t_on if ep.fast_rebase and n_still == n_fast else self._t_on
             cand = _still_far(d[:lim], n_still, floor, first, self._noise_deg)
+            if n_still == n_fast:
+                cand = self._still_rest_second(ep, d[:lim], cand, floor)
             if cand is not None and n_still == n_fast and ep.still_from_start and cand + 1 - n_still > int(GIVEUP_STILL_START_S * self.fs):
                 cand = None
             if cand is not None and (abandon is None or cand < abandon):
@@ -1379,6 +1386,26 @@ class StreamAnalyzer:
         if axis is None or self._b is None or angle_from(self._b[None, :], b_old)[0] >= KEEP_AXIS_DEG:
             return
         self._kept_axis = motion_axis(self._b + axis, self._b)
+
+    def _still_rest_second(self, ep: _Episode, d: np.ndarray, cand: int | None, floor: float) -> int | None:
+        """The quick still window (:data:`REBASE_FAST_S`) ending at ``cand``
+        (index from the movement's start) -- or a later one -- whose last
+        second, the one :meth:`_rebaseline` learns the rest from, is still in
+        direction too (RMS spread under :data:`BASE_STILL_DEG`); None if none
+        yet.  (``d``, the angle from the old rest, hardly changes for a move
+        across it when the old rest lies far away -- after a re-strap, 127
+        deg: a 3.4-deg fidget passed the window's tolerance, which grows with
+        ``d``, and the rest was learnt from it: 36024.)"""
+        n, sec = int(REBASE_FAST_S * self.fs), int(1.0 * self.fs)
+        for _ in range(QUICK_STILL_TRIES):
+            if cand is None:
+                return None
+            g = self._gslice(ep.start + max(cand - sec, 0), ep.start + cand + 1)
+            m = g.mean(axis=0)
+            if np.sqrt(max(1.0 - float(m @ m), 0.0)) * RAD2DEG < BASE_STILL_DEG:
+                return cand
+            cand = _still_far(d, n, floor, cand - n + 1 + int(QUICK_STILL_STEP_S * self.fs), self._noise_deg)
+        return None
 
     def _rebaseline(self, k: int) -> None:
         """Abandon the current movement; learn the new resting direction at ``k``
