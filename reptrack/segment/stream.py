@@ -353,6 +353,15 @@ AFTER_WILD_S = 5.0
 #: QUICK_STILL_TRIES times (StreamAnalyzer._still_rest_second).
 QUICK_STILL_STEP_S = 0.5
 QUICK_STILL_TRIES = 8
+#: ... judged so only where the angle from the old rest is beyond this (deg):
+#: the window's tolerance (STILL_DRIFT_REL of the angle) then exceeds a
+#: still rest's spread (BASE_STILL_DEG), and a fidget across the angle
+#: passes it.  (Everywhere: 9005 lost a re-strap's abandon near the old rest
+#: and read two steps of the foot as a rep.)
+QUICK_STILL_FAR_DEG = 15.0
+#: A wild movement that was no rep, whose peak lies off the last reps' axis
+#: by more than this cosine (45 deg), was a re-strap: the axis is forgotten.
+WILD_AXIS_COS = 0.7
 #: When the wild movement's end was not waited for (MAX_SETTLE_WAIT_S), the
 #: fast window must start within this long (s) of the next movement's start:
 #: a stance held from then on, not a rep's top (the next set's first rep may
@@ -1246,6 +1255,14 @@ class StreamAnalyzer:
         self._note_wild(ep, rep is not None, gave_up=False, held_to=cut)
         if rep is None:
             self._rest_where_settled(ep)
+            u_wild = ep.axis.u if ep.wild and ep.axis is not None else None
+            if u_wild is not None and self._rep_axis is not None and abs(float(u_wild @ self._rep_axis)) < WILD_AXIS_COS:
+                # (a wild movement off the reps' axis -- a walk swings the
+                # shank along it -- turned the sensor on the shank: a
+                # re-strap.  The reps' axis is unknown until the next rep:
+                # 9005, whose re-strap came back to the old rest direction,
+                # kept it and read two steps of the foot as a rep.)
+                self._rep_axis = self._kept_axis = None
         if rep is not None:
             self._emit_rep(rep, at=horizon / self.fs)
             if ep.axis is not None:  # (a rep always has its motion axis)
@@ -1400,6 +1417,8 @@ class StreamAnalyzer:
         for _ in range(QUICK_STILL_TRIES):
             if cand is None:
                 return None
+            if float(np.mean(d[max(cand - sec, 0) : cand + 1])) < QUICK_STILL_FAR_DEG:
+                return cand  # (near the old rest the angle's own test sees a fidget)
             g = self._gslice(ep.start + max(cand - sec, 0), ep.start + cand + 1)
             m = g.mean(axis=0)
             if np.sqrt(max(1.0 - float(m @ m), 0.0)) * RAD2DEG < BASE_STILL_DEG:
