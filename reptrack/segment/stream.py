@@ -1408,7 +1408,8 @@ class StreamAnalyzer:
         """The quick still window (:data:`REBASE_FAST_S`) ending at ``cand``
         (index from the movement's start) -- or a later one -- whose last
         second, the one :meth:`_rebaseline` learns the rest from, is still in
-        direction too (RMS spread under :data:`BASE_STILL_DEG`); None if none
+        direction too (RMS spread under :data:`BASE_STILL_DEG`) where it lies
+        over :data:`QUICK_STILL_FAR_DEG` from the old rest; None if none
         yet.  (``d``, the angle from the old rest, hardly changes for a move
         across it when the old rest lies far away -- after a re-strap, 127
         deg: a 3.4-deg fidget passed the window's tolerance, which grows with
