@@ -1798,8 +1798,7 @@ class StreamAnalyzer:
             if isinstance(rep_or_wait, Rep):
                 # (kept: the rep as measured, should the longer window reject it)
                 ep.paused_from = (window_end, seed)
-            del self._ranges[n_ranges:], self._wobbles[n_wobbles:]
-            ep.lower_fit = seed
+            self._take_back(ep, n_ranges, n_wobbles, seed)
             ep.paused_lower = True
             ep.attempt = k + max(1, int(ATTEMPT_S * self.fs))
             return True
@@ -1809,8 +1808,7 @@ class StreamAnalyzer:
             # measured stands
             w0, seed0 = ep.paused_from
             ep.paused_from = None
-            del self._ranges[n_ranges:], self._wobbles[n_wobbles:]
-            ep.lower_fit = seed0
+            self._take_back(ep, n_ranges, n_wobbles, seed0)
             rep_or_wait = self._measure(ep, w0, w0, force=True)
         if isinstance(rep_or_wait, Rep) and horizon / self.fs - ep.seg_end > LATENCY_BUDGET_S and ep.last_wait:
             # this fit moved the end so far back that reporting now would break
@@ -1853,14 +1851,20 @@ class StreamAnalyzer:
         forced to a rep, if it is one within the latency budget at ``now = (w_end,
         k, seed, horizon)``; otherwise the current measurement again."""
         w_end, k, seed, horizon = now
-        del self._ranges[n_ranges:], self._wobbles[n_wobbles:]
-        ep.lower_fit = prev[1]
+        self._take_back(ep, n_ranges, n_wobbles, prev[1])
         alt = self._measure(ep, prev[0], prev[0], force=True)
         if isinstance(alt, Rep) and horizon / self.fs - ep.seg_end <= LATENCY_BUDGET_S:
             return alt
+        self._take_back(ep, n_ranges, n_wobbles, seed)
+        return self._measure(ep, w_end, k)
+
+    def _take_back(self, ep: _Episode, n_ranges: int, n_wobbles: int, seed: tuple | None) -> None:
+        """Undo what measurements since the lists held ``n_ranges`` ranges
+        and ``n_wobbles`` wobbles appended, and seed the next lower fit with
+        ``seed`` (a :func:`fit_rise` result, or None): before a measurement
+        is replaced by another of the same movement."""
         del self._ranges[n_ranges:], self._wobbles[n_wobbles:]
         ep.lower_fit = seed
-        return self._measure(ep, w_end, k)
 
     # ------------------------------------------------------------ measuring
     def _measure(self, ep: _Episode, w_end: int, k_now: int, force: bool = False) -> Rep | int | None:
