@@ -56,7 +56,7 @@ sensor sits and whatever its frequency.  When a recording has one,
 :func:`gyro_wobble` reads the RMS magnitude (deg/s) of the angular velocity
 left when the fitted movement's own turning is taken out (the segmenter
 does that), high-passed by :data:`GYRO_WOBBLE_HP_S` (shortened for quick
-reps, ``reptrack.segment.stream.GYRO_FAST_K``, which also cuts some of their
+reps, ``reptrack.segment.params.GYRO_FAST_K``, which also cuts some of their
 tremor below ~5 Hz), less the quietest still rest seen so far (sensor
 noise, read through the same high-pass) in quadrature; the rep's wobble is
 the power mean of that and the accelerometer's reading (the
