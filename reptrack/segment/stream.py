@@ -120,7 +120,7 @@ from .params import (  # the thresholds, with their provenance
 from .windows import (
     carry_forward, causal_ma, confirmed_return, first_run_end, gradient, held_below, mean_inside, rolling_min_max, settled_low, still_far,
 )
-from .transitions import fit_rise, shape_curve, smoothing_s2, with_magnitude
+from .transitions import TransitionFit, fit_rise, shape_curve, smoothing_s2, with_magnitude
 
 
 @dataclass
@@ -164,6 +164,21 @@ class _MotionAxis(NamedTuple):
     peak: int  # index of the farthest point (from the window's start)
     u: np.ndarray  # unit tangent at the baseline towards that point (sensor frame)
     off_deg: float  # farthest the path strayed sideways of the plane of baseline and u
+
+
+class _Window(NamedTuple):
+    """A movement's measurement window (:meth:`StreamAnalyzer._window`)."""
+
+    t: np.ndarray  # (n,) s, on the grid
+    acc: np.ndarray  # (n, 3) g, the grid's raw acceleration
+    s: np.ndarray  # (n,) deg, the low-passed signed tilt in the movement's plane
+    ws: int  # its first sample's offset from the episode's first usable index
+    capped: bool  # ended a bounded time after the lower: more data cannot change it
+    u: np.ndarray  # the movement's direction at the rest (sensor frame)
+    i_st: int  # the onset crossing (index into the window)
+    i_rt: int  # the return (or the window's end)
+    pk: int  # the farthest point
+    smax: float  # the tilt's peak over [i_st, i_rt] (deg)
 
 
 @dataclass
@@ -1311,88 +1326,13 @@ class StreamAnalyzer:
         ep.held_rest, ep.part_way, ep.upside_down, ep.end_above = None, False, False, False
         if w_end - a < int(0.5 * fs):
             return self._reject("too short")
-        acc = self._aslice(a, w_end + 1)
-        if np.isnan(acc).any():
-            return self._reject("data gap")
-        t = np.arange(a, w_end + 1) / fs
-        i_st, i_rt = ep.start - a, (ep.ret or w_end) - a
-        # the peak and the motion axis depend only on [start, return]: fixed
-        # once the movement has returned, so kept across re-fits
-        axis_key = (ep.start, i_rt + a)
-        if ep.axis is not None and ep.axis.key == axis_key:
-            pk, u = ep.axis.peak, ep.axis.u
-        else:
-            g = self._gslice(ep.start, i_rt + a + 1)
-            j = int(np.argmax(angle_from(g, ep.b)))
-            pk, u = i_st + j, motion_axis(g[j], ep.b)
-            off = 0.0 if u is None else float(np.arcsin(min(float(np.abs(g @ cross3(ep.b, u)).max()), 1.0))) * RAD2DEG
-            ep.axis, ep.tilt = _MotionAxis(axis_key, pk, u, off), None
-        if u is None:
-            return self._reject("no axis")
-        # the signed tilt of the window's raw samples (extended as data arrive)
-        have = 0 if ep.tilt is None else len(ep.tilt)
-        if have < len(acc):
-            new = signed_tilt(acc[have:], ep.b, u)
-            ep.tilt = new if ep.tilt is None else np.concatenate((ep.tilt, new))
-        # low-pass the tilt (two 0.2 s moving averages: nulls at 5 and 10 Hz)
-        # so tremor and its tangential acceleration do not disturb the fits
+        win = self._window(ep, w_end)
+        if isinstance(win, str):
+            return self._reject(win)
+        t, acc, s, ws, capped, u = win.t, win.acc, win.s, win.ws, win.capped, win.u
+        i_st, i_rt, pk, smax = win.i_st, win.i_rt, win.pk, win.smax
         n_lp = int(LP_S * fs)
-        s = moving_average(moving_average(ep.tilt[: len(acc)], n_lp), n_lp)
-        if ep.shaken:
-            s = moving_average(s, int(SHAKE_SMOOTH_S * fs))
-        ss = s
-        smax = float(ss[i_st : i_rt + 1].max())
-        # the lift window starts LIFT_PRE_S before the lowest point preceding the
-        # onset crossing (earlier data may hold the end of a previous movement)
-        # ("lowest point": the last sample near the minimum -- an argmin over a
-        # flat, noisy rest would jump about with the noise)
-        pre_ss = ss[: i_st + 1]
-        near_min = nonzero1d(pre_ss <= pre_ss.min() + max(0.05 * smax, 2.0 * self._noise_deg))
-        ws = max(int(near_min[-1]) - int(LIFT_PRE_S * fs), 0)
-        if ws > 0:
-            s, ss, acc, t = s[ws:], ss[ws:], acc[ws:], t[ws:]
-            i_st, i_rt, pk = i_st - ws, i_rt - ws, pk - ws
-        # the window ends a bounded time after the lower (what follows -- a
-        # drift, a fidget -- must not change the measurement as data arrive)
-        j20 = nonzero1d(ss[pk:] < 0.2 * smax)
-        capped = False
-        if len(j20):
-            hi80 = nonzero1d(ss[pk : pk + int(j20[0]) + 1] >= 0.8 * smax)
-            i80 = pk + (int(hi80[-1]) if len(hi80) else 0)
-            i20 = pk + int(j20[0])
-            cap = i20 + max(int(LOWER_POST_S * fs), int(1.2 * (i20 - i80)))
-            if cap < len(s) - 1:
-                capped = True
-                s, ss, acc, t = s[: cap + 1], ss[: cap + 1], acc[: cap + 1], t[: cap + 1]
-                i_rt = min(i_rt, cap)
-                smax = float(ss[i_st : i_rt + 1].max())
-        # bottom levels before and after
-        i5 = nonzero1d(ss[: pk + 1] < 0.05 * smax)
-        j5 = nonzero1d(ss[pk:] < 0.05 * smax)
-        m = int(0.3 * fs)
-        pre_end = int(i5[-1]) - m if len(i5) else 0
-        post_start = pk + int(j5[0]) + m if len(j5) else len(s) - 1
-        # (from 0.3 s of bottom or more: a shorter one -- no rest between two
-        # reps, the window opening on the last one's lower -- is mostly that
-        # lower's tail, and its median lies part-way up it: 26018)
-        l0b = median1d(s[:pre_end]) if pre_end >= m else (median1d(ss[i5]) if len(i5) else float(ss[: pk + 1].min()))
-        low_a = float(ss[pk:].min())  # the lowest point since the peak
-        if low_a < l0b:
-            # (below the level the lift started from: of the tilt smoothed
-            # once more -- a shaking lower's tremor leaks through the
-            # low-pass, and one dip of it below the start is no bottom)
-            n3 = max(1, int(round(LOW_SMOOTH_S * fs)))
-            low_a = min(float(moving_average(ss[pk:], n3).min()), l0b) if len(ss) - pk > n3 else low_a
-        if post_start < len(s) - 1:
-            l0a = median1d(s[post_start:])
-            if post_start > len(s) - m and l0a - low_a > SHORT_TAIL_RISE_FRAC * smax and int(j5[0]) >= int(fs):
-                # (after a lower of 1 s or more, a tail shorter than the
-                # margin that rises well off the lowest point is what
-                # follows -- a shake, a lost packet's bridged artefact -- not
-                # the bottom)
-                l0a = low_a
-        else:
-            l0a = low_a
+        l0b, l0a, low_a, pre_end = self._bottom_levels(win)
         rng0 = smax - min(l0b, l0a)
         if rng0 <= 0:
             return self._reject("no range")
@@ -1410,7 +1350,7 @@ class StreamAnalyzer:
         # (high above the bottom, or still falling at over FALL_RATE_FRAC of the
         # range per second: the lowest point so far is not yet the bottom)
         n_r = max(2, int(0.2 * fs))
-        rate = (ss[-n_r] - ss[-1]) / (n_r / fs) if len(ss) > n_r else 0.0
+        rate = (s[-n_r] - s[-1]) / (n_r / fs) if len(s) > n_r else 0.0
         above = s[-1] - min(l0a, l0b)
         # (once a fitted end is due, its time comes first: what moves after it
         # is the next movement or drift, and the report must not wait on it;
@@ -1427,7 +1367,7 @@ class StreamAnalyzer:
             return k_now + max(1, int(np.clip(left, ATTEMPT_S, FALL_WAIT_MAX_S) * fs))
         # (the plateau's depth band from the level before the lift only: the
         # level after moves as data arrive, the split point must not)
-        ia, ib = self._plateau(ss, i_st, i_rt, pk, smax, smax - l0b if smax > l0b else rng0)
+        ia, ib = self._plateau(s, i_st, i_rt, pk, smax, smax - l0b if smax > l0b else rng0)
         # split at the middle of the plateau: each fit sees half of the hold,
         # enough flat signal to pin its offset/onset and its level
         mid = (ia + ib) // 2
@@ -1438,7 +1378,7 @@ class StreamAnalyzer:
 
         def failed(reason: str) -> Rep | int | None:
             # (a rep that lost control is measured again from a smoother tilt)
-            return self._shaken_retry(ep, w_end, k_now, force, ss, i_st, i_rt, rng0, u, ref) or self._reject(reason)
+            return self._shaken_retry(ep, w_end, k_now, force, s, i_st, i_rt, rng0, u, ref) or self._reject(reason)
 
         key = (ep.start, a + ws, mid, l0b, l1p, ep.shaken)
         fit_s2 = self._fit_s2_shaken if ep.shaken else self._fit_s2
@@ -1471,7 +1411,7 @@ class StreamAnalyzer:
             # (a window that ends part-way down: a shake cut the lower)
             ep.part_way = (
                 not (ep.wild or ep.fast_rebase)
-                and float(ss[-1]) - l0b > PART_WAY_END_REL * rng0
+                and float(s[-1]) - l0b > PART_WAY_END_REL * rng0
                 and self._along_last_rep(u)
             )
             return failed("lower fit failed")
@@ -1495,7 +1435,7 @@ class StreamAnalyzer:
         # unless the window has reached its cap: no more data would enter it,
         # and waiting would only report the same measurement late
         i_end = int((end - t[0]) * fs)
-        if not force and w_end == k_now and not capped and 0 <= i_end < len(ss) - 1 and ss[i_end] - ss[-1] > LATE_FALL_FRAC * rng0:
+        if not force and w_end == k_now and not capped and 0 <= i_end < len(s) - 1 and s[i_end] - s[-1] > LATE_FALL_FRAC * rng0:
             return k_now + max(1, int(ATTEMPT_S * fs))
         # ... longer (within the latency budget) when the lower stopped away from
         # the level the lift started at: it may resume (a hesitation)
@@ -1580,7 +1520,7 @@ class StreamAnalyzer:
         if ref is None and (
             range_deg < MIN_FIRST_RANGE_DEG
             or (
-                range_deg < self._first_rep_floor(ss, pre_end)
+                range_deg < self._first_rep_floor(s, pre_end)
                 and (
                     max(lift.rms, lower.rms) > FIRST_CLEAN_RMS
                     or ep.start < self._run_start + int((BASE_WIN_S + BASE_LAG_S) * fs)
@@ -1626,34 +1566,7 @@ class StreamAnalyzer:
             return self._reject("a partial rep within sway's reach, long after the last rep (sway in a rest)")
         # --- metrics
         self._read_rest(ep, u)
-        # the gyroscope over the measured window
-        gyr = self._gyr[k0 - self._k0 : k0 - self._k0 + len(t)] if self._has_gyro else None
-        if gyr is not None and np.isnan(gyr).all():
-            gyr = None
-        # the fitted movement (deg of in-plane tilt) over the rep, or with a
-        # gyroscope over the whole window (its rotation is taken out there)
-        tt = t[i0:i1] if gyr is None else t
-        model = np.where(
-            tt < t[mid],
-            l0b + (l1p - l0b) * shape_curve((tt - lift.onset) / lift.duration_s, lift.shape),
-            l1p - (l1p - l0a) * shape_curve((tt - lower.onset) / lower.duration_s, lower.shape),
-        )
-        wob = wobble(acc[i0:i1], fs, self._noise_shake or 0.0)
-        # ... plus its slow part, from the tilt the fitted movement leaves
-        f_lo = SLOW_WOBBLE_CYCLES / min(lift_s, lower_s)
-        left = ep.tilt[ws + i0 : ws + i1] - (model if gyr is None else model[i0:i1])
-        slow = slow_shake_power(slow_shake_spectrum(left, fs), f_lo) - slow_shake_power(self._rest_slow, f_lo)
-        wob = float(np.sqrt(wob * wob + max(slow, 0.0)))
-        if gyr is not None:
-            # the gyroscope less the fitted movement's own rotation, about
-            # the axis normal to the plane of the rest direction and the
-            # rep's (its sign read from the data): a quick rep's lift and
-            # lower would otherwise leak through the high-pass
-            axis = unit(cross3(ep.b, u))
-            rate = gradient(model) * fs
-            ok = ~np.isnan(gyr).any(axis=1)
-            sign = 1.0 if float((gyr[ok] @ axis) @ rate[ok]) >= 0.0 else -1.0
-            gyr = gyr - np.outer(sign * rate, axis)
+        wob, gyr = self._accel_wobble(ep, u, t, acc, ws, (i0, i1, mid), (l0b, l1p, l0a), (lift, lower), min(lift_s, lower_s), k0)
         ep.fit_end = end
         # (what the segmenter goes on with: where the next movement is looked
         # for, the latency budget's re-measurement)
@@ -1687,28 +1600,26 @@ class StreamAnalyzer:
             # (reported within the latency budget of the end it reports, as
             # far as the segmenter's own end allows)
             end = max(end, min(ep.seg_end, ep.report_k / fs - LATENCY_BUDGET_S + LATENCY_MARGIN_S))
-        lift_s, hold_s, lower_s = top - start, lower_start - top, end - lower_start
         if gyr is not None:
-            # (over the reported rep: the fits' own window can reach back
-            # into what came before)
-            g0 = min(max(int(round(start * fs)) - k0, 0), len(gyr) - 1)
-            g1 = min(max(int(round(end * fs)) - k0 + 1, g0 + 1), len(gyr))
-            hp_s = min(GYRO_WOBBLE_HP_S, min(lift_s, lower_s) / GYRO_FAST_K)
-            # (the rep with the high-pass's reach either side; a hole there
-            # leaves the accelerometer's reading alone)
-            reach = int(round(hp_s * fs))
-            c0, c1 = max(g0 - reach, 0), min(g1 + reach, len(gyr))
-            near = gyr[c0:c1]
-            if not np.isnan(near).any():
-                rest = self._gyro_rest
-                floor = 0.0 if rest is None else mean_inside(gyro_shake_power(rest, fs, hp_s), reach)
-                gyro_wob = gyro_wobble(gyro_shake_power(near, fs, hp_s)[g0 - c0 : g1 - c0], floor)
-                # two readings of one RMS angular velocity, averaged in
-                # power: where the sensor sees a lever arm the
-                # accelerometer's ranks reps about as well or better; without
-                # one it sinks to its floor and the gyroscope's carries the
-                # mean (reptrack.metrics)
-                wob = float(np.sqrt((wob * wob + gyro_wob * gyro_wob) / 2.0))
+            wob = self._with_gyro_wobble(wob, gyr, k0, start, end, min(top - start, end - lower_start))
+        return self._new_rep((start, top, lower_start, end), range_deg, range_rel, wob, (lift, lower))
+
+    def _new_rep(
+        self,
+        instants: tuple[float, float, float, float],
+        range_deg: float,
+        range_rel: float,
+        wob: float,
+        fits: tuple[TransitionFit, TransitionFit],
+    ) -> Rep:
+        """A measured rep: its four ``instants`` (start, top, lower start,
+        end; s), range (deg, and relative to the reference range) and wobble
+        (m/s^2 RMS), flagged against the guidance with the timing sds of the
+        lift's and the lower's ``fits``; the references are updated with it
+        (causal: only after it is measured)."""
+        start, top, lower_start, end = instants
+        lift, lower = fits
+        lift_s, hold_s, lower_s = top - start, lower_start - top, end - lower_start
         wref = reference_wobble(self._wobbles)
         sds = (
             float(np.hypot(lift.onset_sd, lift.offset_sd)),
@@ -1717,8 +1628,6 @@ class StreamAnalyzer:
         )
         flags = self.guidance.flags_for(lift_s, hold_s, lower_s, range_rel, wob, wref, sds)
         flags = [f for f in ALL_FLAGS if f in flags]
-        in_gap = False
-        # update references (causal: only after this rep is measured)
         if range_rel >= self.guidance.partial_rel:
             self._ranges.append(range_deg)
         if WOBBLE not in flags:
@@ -1739,12 +1648,197 @@ class StreamAnalyzer:
             range_rel=float(range_rel),
             wobble=float(wob),
             flags=flags,
-            in_gap=in_gap,
+            in_gap=False,
             lift_sd_s=sds[0],
             hold_sd_s=sds[1],
             lower_sd_s=sds[2],
             uncertain_flags=self.guidance.uncertain_tempo_flags((lift_s, hold_s, lower_s), sds),
         )
+
+    def _accel_wobble(
+        self,
+        ep: _Episode,
+        u: np.ndarray,
+        t: np.ndarray,
+        acc: np.ndarray,
+        ws: int,
+        idx: tuple[int, int, int],
+        levels: tuple[float, float, float],
+        fits: tuple[TransitionFit, TransitionFit],
+        quickest_s: float,
+        k0: int,
+    ) -> tuple[float, np.ndarray | None]:
+        """The accelerometer's wobble of a rep (:func:`reptrack.metrics.wobble`,
+        m/s^2 RMS, plus the slow shake the fitted movement leaves in the tilt)
+        and the gyroscope over the measured window less the fitted movement's
+        own rotation (deg/s, (n, 3); None without a gyroscope).
+
+        The window: times ``t`` (s), raw acceleration ``acc`` (g), starting
+        ``ws`` samples into the episode's tilt and at grid index ``k0``; the
+        rep spans samples ``idx = (i0, i1, mid)`` (the plateau's middle
+        splits lift from lower); ``levels = (bottom before, top, bottom
+        after)`` (deg) and the lift's and the lower's ``fits`` give the
+        fitted movement, whose quickest phase took ``quickest_s``: the slow
+        shake is read above SLOW_WOBBLE_CYCLES over that time."""
+        fs = self.fs
+        i0, i1, mid = idx
+        l0b, l1p, l0a = levels
+        lift, lower = fits
+        # the gyroscope over the measured window
+        gyr = self._gyr[k0 - self._k0 : k0 - self._k0 + len(t)] if self._has_gyro else None
+        if gyr is not None and np.isnan(gyr).all():
+            gyr = None
+        # the fitted movement (deg of in-plane tilt) over the rep, or with a
+        # gyroscope over the whole window (its rotation is taken out there)
+        tt = t[i0:i1] if gyr is None else t
+        model = np.where(
+            tt < t[mid],
+            l0b + (l1p - l0b) * shape_curve((tt - lift.onset) / lift.duration_s, lift.shape),
+            l1p - (l1p - l0a) * shape_curve((tt - lower.onset) / lower.duration_s, lower.shape),
+        )
+        wob = wobble(acc[i0:i1], fs, self._noise_shake or 0.0)
+        # ... plus its slow part, from the tilt the fitted movement leaves
+        f_lo = SLOW_WOBBLE_CYCLES / quickest_s
+        left = ep.tilt[ws + i0 : ws + i1] - (model if gyr is None else model[i0:i1])
+        slow = slow_shake_power(slow_shake_spectrum(left, fs), f_lo) - slow_shake_power(self._rest_slow, f_lo)
+        wob = float(np.sqrt(wob * wob + max(slow, 0.0)))
+        if gyr is not None:
+            # the gyroscope less the fitted movement's own rotation, about
+            # the axis normal to the plane of the rest direction and the
+            # rep's (its sign read from the data): a quick rep's lift and
+            # lower would otherwise leak through the high-pass
+            axis = unit(cross3(ep.b, u))
+            rate = gradient(model) * fs
+            ok = ~np.isnan(gyr).any(axis=1)
+            sign = 1.0 if float((gyr[ok] @ axis) @ rate[ok]) >= 0.0 else -1.0
+            gyr = gyr - np.outer(sign * rate, axis)
+        return wob, gyr
+
+    def _with_gyro_wobble(self, wob: float, gyr: np.ndarray, k0: int, start: float, end: float, quickest_s: float) -> float:
+        """The wobble ``wob`` (accelerometer's, m/s^2 RMS) averaged in power
+        with the gyroscope's (``gyr``: deg/s from grid index ``k0``, the
+        movement's own rotation taken out) over the reported rep
+        [``start``, ``end``] (s), whose quickest phase took ``quickest_s``;
+        ``wob`` as it is when a hole lies within the high-pass's reach."""
+        fs = self.fs
+        # (over the reported rep: the fits' own window can reach back
+        # into what came before)
+        g0 = min(max(int(round(start * fs)) - k0, 0), len(gyr) - 1)
+        g1 = min(max(int(round(end * fs)) - k0 + 1, g0 + 1), len(gyr))
+        hp_s = min(GYRO_WOBBLE_HP_S, quickest_s / GYRO_FAST_K)
+        # (the rep with the high-pass's reach either side; a hole there
+        # leaves the accelerometer's reading alone)
+        reach = int(round(hp_s * fs))
+        c0, c1 = max(g0 - reach, 0), min(g1 + reach, len(gyr))
+        near = gyr[c0:c1]
+        if np.isnan(near).any():
+            return wob
+        rest = self._gyro_rest
+        floor = 0.0 if rest is None else mean_inside(gyro_shake_power(rest, fs, hp_s), reach)
+        gyro_wob = gyro_wobble(gyro_shake_power(near, fs, hp_s)[g0 - c0 : g1 - c0], floor)
+        # two readings of one RMS angular velocity, averaged in power: where
+        # the sensor sees a lever arm the accelerometer's ranks reps about as
+        # well or better; without one it sinks to its floor and the
+        # gyroscope's carries the mean (reptrack.metrics)
+        return float(np.sqrt((wob * wob + gyro_wob * gyro_wob) / 2.0))
+
+    def _window(self, ep: _Episode, w_end: int) -> _Window | str:
+        """The window a movement is measured over, from its episode's first
+        usable index to ``w_end`` (grid index): started LIFT_PRE_S before the
+        lowest point preceding the onset, ended a bounded time after the
+        lower, with the tilt in the plane of the rest and the movement's own
+        direction; or why there is none (a reason for :meth:`_reject`)."""
+        fs = self.fs
+        a = ep.pre
+        acc = self._aslice(a, w_end + 1)
+        if np.isnan(acc).any():
+            return "data gap"
+        t = np.arange(a, w_end + 1) / fs
+        i_st, i_rt = ep.start - a, (ep.ret or w_end) - a
+        # the peak and the motion axis depend only on [start, return]: fixed
+        # once the movement has returned, so kept across re-fits
+        axis_key = (ep.start, i_rt + a)
+        if ep.axis is not None and ep.axis.key == axis_key:
+            pk, u = ep.axis.peak, ep.axis.u
+        else:
+            g = self._gslice(ep.start, i_rt + a + 1)
+            j = int(np.argmax(angle_from(g, ep.b)))
+            pk, u = i_st + j, motion_axis(g[j], ep.b)
+            off = 0.0 if u is None else float(np.arcsin(min(float(np.abs(g @ cross3(ep.b, u)).max()), 1.0))) * RAD2DEG
+            ep.axis, ep.tilt = _MotionAxis(axis_key, pk, u, off), None
+        if u is None:
+            return "no axis"
+        # the signed tilt of the window's raw samples (extended as data arrive)
+        have = 0 if ep.tilt is None else len(ep.tilt)
+        if have < len(acc):
+            new = signed_tilt(acc[have:], ep.b, u)
+            ep.tilt = new if ep.tilt is None else np.concatenate((ep.tilt, new))
+        # low-pass the tilt (two 0.2 s moving averages: nulls at 5 and 10 Hz)
+        # so tremor and its tangential acceleration do not disturb the fits
+        n_lp = int(LP_S * fs)
+        s = moving_average(moving_average(ep.tilt[: len(acc)], n_lp), n_lp)
+        if ep.shaken:
+            s = moving_average(s, int(SHAKE_SMOOTH_S * fs))
+        smax = float(s[i_st : i_rt + 1].max())
+        # the lift window starts LIFT_PRE_S before the lowest point preceding the
+        # onset crossing (earlier data may hold the end of a previous movement)
+        # ("lowest point": the last sample near the minimum -- an argmin over a
+        # flat, noisy rest would jump about with the noise)
+        pre_ss = s[: i_st + 1]
+        near_min = nonzero1d(pre_ss <= pre_ss.min() + max(0.05 * smax, 2.0 * self._noise_deg))
+        ws = max(int(near_min[-1]) - int(LIFT_PRE_S * fs), 0)
+        if ws > 0:
+            s, acc, t = s[ws:], acc[ws:], t[ws:]
+            i_st, i_rt, pk = i_st - ws, i_rt - ws, pk - ws
+        # the window ends a bounded time after the lower (what follows -- a
+        # drift, a fidget -- must not change the measurement as data arrive)
+        j20 = nonzero1d(s[pk:] < 0.2 * smax)
+        capped = False
+        if len(j20):
+            hi80 = nonzero1d(s[pk : pk + int(j20[0]) + 1] >= 0.8 * smax)
+            i80 = pk + (int(hi80[-1]) if len(hi80) else 0)
+            i20 = pk + int(j20[0])
+            cap = i20 + max(int(LOWER_POST_S * fs), int(1.2 * (i20 - i80)))
+            if cap < len(s) - 1:
+                capped = True
+                s, acc, t = s[: cap + 1], acc[: cap + 1], t[: cap + 1]
+                i_rt = min(i_rt, cap)
+                smax = float(s[i_st : i_rt + 1].max())
+        return _Window(t, acc, s, ws, capped, u, i_st, i_rt, pk, smax)
+
+    def _bottom_levels(self, win: _Window) -> tuple[float, float, float, int]:
+        """The bottom levels of a movement's window (deg of its tilt): before
+        the lift, after the lower, and the lowest point since the peak; and
+        where the bottom before ends (index into the window, 0.3 s short of
+        the last sample under 5 % of the peak)."""
+        fs, s, pk, smax = self.fs, win.s, win.pk, win.smax
+        i5 = nonzero1d(s[: pk + 1] < 0.05 * smax)
+        j5 = nonzero1d(s[pk:] < 0.05 * smax)
+        m = int(0.3 * fs)
+        pre_end = int(i5[-1]) - m if len(i5) else 0
+        post_start = pk + int(j5[0]) + m if len(j5) else len(s) - 1
+        # (from 0.3 s of bottom or more: a shorter one -- no rest between two
+        # reps, the window opening on the last one's lower -- is mostly that
+        # lower's tail, and its median lies part-way up it: 26018)
+        l0b = median1d(s[:pre_end]) if pre_end >= m else (median1d(s[i5]) if len(i5) else float(s[: pk + 1].min()))
+        low_a = float(s[pk:].min())  # the lowest point since the peak
+        if low_a < l0b:
+            # (below the level the lift started from: of the tilt smoothed
+            # once more -- a shaking lower's tremor leaks through the
+            # low-pass, and one dip of it below the start is no bottom)
+            n3 = max(1, int(round(LOW_SMOOTH_S * fs)))
+            low_a = min(float(moving_average(s[pk:], n3).min()), l0b) if len(s) - pk > n3 else low_a
+        if post_start < len(s) - 1:
+            l0a = median1d(s[post_start:])
+            if post_start > len(s) - m and l0a - low_a > SHORT_TAIL_RISE_FRAC * smax and int(j5[0]) >= int(fs):
+                # (after a lower of 1 s or more, a tail shorter than the
+                # margin that rises well off the lowest point is what
+                # follows -- a shake, a lost packet's bridged artefact -- not
+                # the bottom)
+                l0a = low_a
+        else:
+            l0a = low_a
+        return l0b, l0a, low_a, pre_end
 
     def _plateau(self, ss: np.ndarray, i_st: int, i_rt: int, pk: int, smax: float, rng0: float) -> tuple[int, int]:
         """First and last index of the top plateau of low-passed tilt ``ss``.
