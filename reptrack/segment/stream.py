@@ -117,10 +117,19 @@ from .params import (  # the thresholds, with their provenance
     TOP_BAND_FRAC, TOP_FIT_S, T_OFF_FRAC, T_ON_K, T_ON_MAX_DEG, T_ON_MIN_DEG, UPSIDE_DOWN_T,
     WILD_AXIS_COS,
 )
-from .windows import (
-    carry_forward, causal_ma, confirmed_return, first_run_end, gradient, held_below, mean_inside, rolling_min_max, settled_low, still_far,
-)
 from .transitions import TransitionFit, fit_rise, shape_curve, smoothing_s2, with_magnitude
+from .windows import (
+    carry_forward,
+    causal_ma,
+    confirmed_return,
+    first_run_end,
+    gradient,
+    held_below,
+    mean_inside,
+    rolling_min_max,
+    settled_low,
+    still_far,
+)
 
 
 @dataclass
@@ -701,14 +710,7 @@ class StreamAnalyzer:
         self._note_wild(ep, rep is not None, gave_up=False, held_to=cut)
         if rep is None:
             self._rest_where_settled(ep)
-            u_wild = ep.axis.u if ep.wild and ep.axis is not None else None
-            if u_wild is not None and self._rep_axis is not None and abs(float(u_wild @ self._rep_axis)) < WILD_AXIS_COS:
-                # (a wild movement off the reps' axis -- a walk swings the
-                # shank along it -- turned the sensor on the shank: a
-                # re-strap.  The reps' axis is unknown until the next rep:
-                # 9005, whose re-strap came back to the old rest direction,
-                # kept it and read two steps of the foot as a rep.)
-                self._rep_axis = self._kept_axis = None
+            self._forget_axis_if_restrapped(ep)
         if rep is not None:
             self._emit_rep(rep, at=horizon / self.fs)
             if ep.axis is not None:  # (a rep always has its motion axis)
@@ -735,6 +737,17 @@ class StreamAnalyzer:
         self._pos = max((cut if cut is not None else ep.ret) + 1, self._idle_start)
         if cut is None:
             self._pos = max(self._pos, min(k, self._last_end_idx or k))
+
+    def _forget_axis_if_restrapped(self, ep: _Episode) -> None:
+        """After ``ep``, a movement that was no rep: if it was wild and
+        peaked off the last reps' axis (:data:`WILD_AXIS_COS`; a walk swings
+        the shank along it), it turned the sensor on the shank -- a re-strap
+        -- and the reps' axis is unknown until the next rep.  (9005, whose
+        re-strap came back to the old rest direction, kept it and read two
+        steps of the foot as a rep.)"""
+        u_wild = ep.axis.u if ep.wild and ep.axis is not None else None
+        if u_wild is not None and self._rep_axis is not None and abs(float(u_wild @ self._rep_axis)) < WILD_AXIS_COS:
+            self._rep_axis = self._kept_axis = None
 
     def _bottom_plausible(self, u: np.ndarray, rep: Rep) -> bool:
         """May direction ``u``, read as the bottom after ``rep``, be the
@@ -1281,6 +1294,7 @@ class StreamAnalyzer:
                     self._last_end_idx = k
                 else:
                     self._rest_where_settled(ep)
+                    self._forget_axis_if_restrapped(ep)
                 self._note_wild(ep, isinstance(res, Rep), gave_up=True)
                 self._idle_start = self._pos = k + 1
                 return True
@@ -1566,7 +1580,9 @@ class StreamAnalyzer:
             return self._reject("a partial rep within sway's reach, long after the last rep (sway in a rest)")
         # --- metrics
         self._read_rest(ep, u)
-        wob, gyr = self._accel_wobble(ep, u, t, acc, ws, (i0, i1, mid), (l0b, l1p, l0a), (lift, lower), min(lift_s, lower_s), k0)
+        wob, gyr = self._accel_wobble(
+            ep, u, t, acc, ws, (i0, i1, mid), (l0b, l1p, l0a), (lift, lower), min(lift_s, lower_s), k0
+        )
         ep.fit_end = end
         # (what the segmenter goes on with: where the next movement is looked
         # for, the latency budget's re-measurement)
@@ -1614,7 +1630,7 @@ class StreamAnalyzer:
     ) -> Rep:
         """A measured rep: its four ``instants`` (start, top, lower start,
         end; s), range (deg, and relative to the reference range) and wobble
-        (m/s^2 RMS), flagged against the guidance with the timing sds of the
+        (deg/s), flagged against the guidance with the timing sds of the
         lift's and the lower's ``fits``; the references are updated with it
         (causal: only after it is measured)."""
         start, top, lower_start, end = instants
@@ -1668,8 +1684,8 @@ class StreamAnalyzer:
         quickest_s: float,
         k0: int,
     ) -> tuple[float, np.ndarray | None]:
-        """The accelerometer's wobble of a rep (:func:`reptrack.metrics.wobble`,
-        m/s^2 RMS, plus the slow shake the fitted movement leaves in the tilt)
+        """The accelerometer's wobble of a rep (deg/s: :func:`reptrack.metrics.wobble`
+        plus the slow shake the fitted movement leaves in the tilt, in power)
         and the gyroscope over the measured window less the fitted movement's
         own rotation (deg/s, (n, 3); None without a gyroscope).
 
@@ -1715,7 +1731,7 @@ class StreamAnalyzer:
         return wob, gyr
 
     def _with_gyro_wobble(self, wob: float, gyr: np.ndarray, k0: int, start: float, end: float, quickest_s: float) -> float:
-        """The wobble ``wob`` (accelerometer's, m/s^2 RMS) averaged in power
+        """The wobble ``wob`` (the accelerometer's, deg/s) averaged in power
         with the gyroscope's (``gyr``: deg/s from grid index ``k0``, the
         movement's own rotation taken out) over the reported rep
         [``start``, ``end``] (s), whose quickest phase took ``quickest_s``;

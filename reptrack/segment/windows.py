@@ -9,7 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..metrics import nonzero1d
-from .params import RET_STILL_FRAC, RET_STILL_SWAY_K, STILL_DRIFT_DEG, STILL_DRIFT_REL, STILL_SPREAD_DEG, STILL_SWAY_K
+from .params import (
+    RET_STILL_FRAC,
+    RET_STILL_SWAY_K,
+    STILL_DRIFT_DEG,
+    STILL_DRIFT_REL,
+    STILL_SPREAD_DEG,
+    STILL_SWAY_K,
+)
 
 
 def still_far(d: np.ndarray, n: int, t_on: float, first: int, sway: float) -> int | None:
