@@ -209,6 +209,7 @@ class _Episode:
     falling_until: float = 0.0  # (s) the tilt was seen still falling then: the rep had not ended
     fit_end: float = float("inf")  # (s) the fitted end of the last measurement (a rep may report a later one)
     seg_end: float = float("inf")  # (s) the segmenter's end of the last measurement (a rep reports its own)
+    decided_end: float = float("inf")  # (s) the last measured rep's end as decisions read it (_measure)
     report_k: int | None = None  # grid index a rep measured now is reported at
     settled_off: bool = False  # returned by settling far from rest (SETTLED_OFF_K, SETTLED_OFF_REL)
     held_rest: np.ndarray | None = None  # a quick shift's held level (a change of posture): the new rest
@@ -280,6 +281,9 @@ class StreamAnalyzer:
         self._gyro_rest_power = np.inf
         self._ep: _Episode | None = None
         self._last_end_idx: int | None = None
+        #: (s) the last rep's end as the segmenter's decisions read it: its
+        #: reported end re-weighed without the pause templates
+        self._decided_end = 0.0
         self._after_wild = False
         self._after_giveup = False  # ... and its end was not waited for (MAX_SETTLE_WAIT_S)
         self._wild_end = 0  # grid index where the last wild movement returned
@@ -713,6 +717,7 @@ class StreamAnalyzer:
             self._forget_axis_if_restrapped(ep)
         if rep is not None:
             self._emit_rep(rep, at=horizon / self.fs)
+            self._decided_end = ep.decided_end
             if ep.axis is not None:  # (a rep always has its motion axis)
                 self._rep_axis = ep.axis.u
             self._orient_sum, self._orient_b = self._orientation(ep.b) + ep.orient, ep.b
@@ -1291,6 +1296,7 @@ class StreamAnalyzer:
                 self._ep = None
                 if isinstance(res, Rep):
                     self._emit_rep(res, at=k / self.fs)
+                    self._decided_end = ep.decided_end
                     self._last_end_idx = k
                 else:
                     self._rest_where_settled(ep)
@@ -1406,7 +1412,7 @@ class StreamAnalyzer:
         # does: no need to fit it, or to wait for it)
         if lift is None:
             return failed("lift fit failed")
-        gap = ep.start / fs - self.reps[-1].end if self.reps else None  # (s) since the last rep's end
+        gap = ep.start / fs - self._decided_end if self.reps else None  # (s) since the last rep's end
         if lift.duration_s < MIN_PHASE_S and not (
             # (unless the lower may show a partial rep whose shaking lift read
             # quick: below, once both phases are known)
@@ -1590,6 +1596,11 @@ class StreamAnalyzer:
         # the reported instants: the fits re-weighed with the magnitude of the
         # acceleration (the rise of the shank; transitions.with_magnitude)
         mag = moving_average(moving_average(mag, n_lp), n_lp)
+        # (the end the next movement's gap to this rep is measured from is
+        # re-weighed without the pause templates, which only time what is
+        # decided: with them, the remainder of a shaking lower, seated 31,
+        # started 0.2 s or more after the reported end and passed for a rep)
+        decided_end = with_magnitude(lower, mag[mid:], pauses=False).offset
         lift, lower = with_magnitude(lift, mag[: mid + 1]), with_magnitude(lower, mag[mid:])
         ep.orient = lift.rise_t - lower.rise_t
         if lift.rise_t < 0.0 < lower.rise_t and max(ep.orient, ep.orient + self._orientation(ep.b)) <= -UPSIDE_DOWN_T:
@@ -1611,11 +1622,13 @@ class StreamAnalyzer:
         # without sway (78); the pause's false no_pause flags there 38 -> 22.
         top, lower_start = min(top, float(t[mid])), max(lower_start, float(t[mid]))
         start = max(start, t[0] - 0.5)
-        end = max(end, seen)
+        end, decided_end = max(end, seen), max(decided_end, seen)
         if ep.report_k is not None:
             # (reported within the latency budget of the end it reports, as
             # far as the segmenter's own end allows)
-            end = max(end, min(ep.seg_end, ep.report_k / fs - LATENCY_BUDGET_S + LATENCY_MARGIN_S))
+            least = min(ep.seg_end, ep.report_k / fs - LATENCY_BUDGET_S + LATENCY_MARGIN_S)
+            end, decided_end = max(end, least), max(decided_end, least)
+        ep.decided_end = decided_end
         if gyr is not None:
             wob = self._with_gyro_wobble(wob, gyr, k0, start, end, min(top - start, end - lower_start))
         return self._new_rep((start, top, lower_start, end), range_deg, range_rel, wob, (lift, lower))

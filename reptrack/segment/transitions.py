@@ -18,8 +18,9 @@ early or late).  A grid of (a, b) over :data:`SHAPE_PARAMS` covers bell-shaped
 and skewed movements, and :data:`SKEWED_PAIRS` movements with a long, slow
 tail at one end (while the fit's residual is small enough to show such a
 tail: :data:`TAIL_RMS_MAX`); a raised-cosine bell, trapezoidal velocity profiles
-(near-constant speed) and minimum-jerk bells with a dip part-way
-(hesitations) complete the library (:func:`_velocity_templates`).
+(near-constant speed), minimum-jerk bells with a dip part-way (hesitations)
+and pairs of bells with a stop between them (pauses) complete the library
+(:func:`_velocity_templates`).
 
 Method
 ------
@@ -82,6 +83,18 @@ TRAPEZOID_RAMPS = (0.1, 0.2, 0.3)
 HESITATION_CENTRES = (0.3, 0.367, 0.433, 0.5, 0.567, 0.633, 0.7)
 HESITATION_DEPTH = 0.8
 HESITATION_HALF_WIDTH = 0.12
+#: Pause templates: two minimum-jerk sub-movements at the same mean speed
+#: with a full stop between them, centred at each of PAUSE_CENTRES (fraction
+#: of the movement's time) and lasting each of PAUSE_LENGTHS.  A movement
+#: that stops part-way is two bells, not one bell with a dip: the
+#: hesitation templates read such a lift 0.8 s long at each end noise-free
+#: (3 s, a stop of 0.3 s at half-way), these 0.003 s.  Found with a second
+#: simulator built independently of ``reptrack.sim`` (rigid-body shank,
+#: hesitations as two sub-movements): 48 sessions without sway, phase p95
+#: 1.42 / 0.99 / 1.39 s -> 0.68 / 0.51 / 0.69 s; on ``reptrack.sim``'s
+#: acceptance-like sessions within +-0.01 s.
+PAUSE_CENTRES = (0.35, 0.5, 0.65)
+PAUSE_LENGTHS = (0.05, 0.2)
 #: Moving-average span (s) :func:`fit_transition` smooths ``y`` over.
 FIT_SMOOTH_S = 0.16
 #: Longest fit window in samples; longer windows are decimated after smoothing.
@@ -189,7 +202,10 @@ def _velocity_templates() -> list[tuple[str, np.ndarray]]:
       a != b skewed (peak speed early or late);
     * ``cosine``: sin^2(pi tau), the raised-cosine bell;
     * ``hesitation(c)``: the minimum-jerk bell slowed to 20 % around time
-      fraction c -- a movement that pauses part-way;
+      fraction c -- a movement that slows part-way;
+    * ``pause(c,q)``: two minimum-jerk bells at the same mean speed with a
+      stop of q (fraction of the time) centred at c between them -- a
+      movement that stops part-way;
     * ``trapezoid(r)``: constant speed between raised-cosine ramps over a
       fraction r at each end -- near-constant-speed movements.  (Cosine, not
       linear, ramps: a limb's acceleration has no steps; with linear ramps
@@ -207,6 +223,15 @@ def _velocity_templates() -> list[tuple[str, np.ndarray]]:
         near = np.clip(1.0 - np.abs(fine - c) / HESITATION_HALF_WIDTH, 0.0, 1.0)
         dip = 0.5 * (1.0 - np.cos(np.pi * near))
         out.append((f"hesitation({c:g})", fine**2 * (1.0 - fine) ** 2 * (1.0 - HESITATION_DEPTH * dip)))
+    for c in PAUSE_CENTRES:
+        for q in PAUSE_LENGTHS:
+            v = np.zeros_like(fine)
+            for lo, hi in ((0.0, c - q / 2.0), (c + q / 2.0, 1.0)):
+                inside = (fine > lo) & (fine < hi)
+                x = (fine[inside] - lo) / (hi - lo)
+                # (each bell's area is its share of the time: the same mean speed)
+                v[inside] = x**2 * (1.0 - x) ** 2
+            out.append((f"pause({c:g},{q:g})", v))
     return out
 
 
@@ -236,10 +261,23 @@ def _tables() -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
 
 
 @lru_cache(maxsize=1)
+def _pause_names() -> tuple[str, ...]:
+    """The pause templates, last in the library.  They time a movement the
+    segmenter has decided on (:func:`with_magnitude`'s reading), but take no
+    part in the decisions (:func:`fit_transition`'s own result): with them
+    there, two quick steps of the foot with a stop between fitted as one slow
+    movement, and in rest-only sessions sway and fidgets passed for reps (4
+    of 40 sessions, 22 false reps, and 6 more elsewhere over the benchmark
+    runs)."""
+    return tuple(name for name in _tables()[0] if name.startswith("pause("))
+
+
+@lru_cache(maxsize=1)
 def _long_tail() -> np.ndarray:
-    """Which templates are the long-tailed :data:`SKEWED_PAIRS` (K,) bool."""
+    """Which of the decisions' templates (:func:`_part_rows`) are the
+    long-tailed :data:`SKEWED_PAIRS`, (K,) bool."""
     tails = {_beta_name(a, b) for a, b in SKEWED_PAIRS}
-    return np.array([name in tails for name in _tables()[0]])
+    return np.array([name in tails for name in _tables()[0][_part_rows("decide")]])
 
 
 def _beta_name(a: float, b: float) -> str:
@@ -247,10 +285,18 @@ def _beta_name(a: float, b: float) -> str:
     return f"beta({a:g},{b:g})"
 
 
-@lru_cache(maxsize=1)
-def _fine_tables() -> tuple[np.ndarray, np.ndarray]:
+def _part_rows(part: str) -> slice:
+    """The library's rows of the decisions' templates (``"decide"``) or of
+    the pause templates (``"pause"``, last: see :func:`_pause_names`)."""
+    k_dec = len(_tables()[0]) - len(_pause_names())
+    return slice(0, k_dec) if part == "decide" else slice(k_dec, None)
+
+
+@lru_cache(maxsize=2)
+def _fine_tables(part: str = "decide") -> tuple[np.ndarray, np.ndarray]:
     """What :func:`fit_transition` reads by nearest point (one gather, no
-    interpolation), on :data:`FINE_N` points: ``line`` (FINE_N, 3K), on a
+    interpolation) for the templates of ``part`` (:func:`_part_rows`; K of
+    them), on :data:`FINE_N` points: ``line`` (FINE_N, 3K), on a
     uniform y grid, columns the weight ``w = S'(tau)^2`` at ``tau = S^-1(y)``,
     ``w tau`` and ``w tau^2`` (the sums of the line fit, one matrix product;
     a point's 3K values are contiguous, so the gather reads them together);
@@ -260,6 +306,8 @@ def _fine_tables() -> tuple[np.ndarray, np.ndarray]:
     at p99 against linear interpolation on the :data:`TABLE_N` grid, and a
     fit took ~25 % less time.)"""
     _, cdf, pdf, inv = _tables()
+    rows = _part_rows(part)
+    cdf, pdf, inv = cdf[rows], pdf[rows], inv[rows]
     tau = _on_fine_grid(inv)
     w = _lookup(pdf, tau) ** 2
     line = np.ascontiguousarray(np.vstack((w, w * tau, w * tau * tau)).T)
@@ -401,40 +449,14 @@ def fit_transition(
         lo, hi = -(-lo // step), hi // step  # the decimated points in [lo, hi]
         if hi - lo + 1 < 3:
             return None
-    k_n = len(_tables()[0])
-    line, fine_cdf = _fine_tables()
     # times relative to the window's first sample: the sums below stay well
     # conditioned however far into a recording the window lies
     t_ref = float(t[0])
     tr = t - t_ref
-    tm, ym = tr[lo : hi + 1], ys[lo : hi + 1]
-    # Weighted least squares t = t0 + D * tau, per template (closed form),
-    # with tau_i = S^-1(y_i) and the weight S'(tau_i)^2: the sums of w,
-    # w tau, w tau^2 and of w t, w tau t for every template in one product
-    yi = (ym * float(FINE_N - 1) + 0.5).astype(np.intp)
-    np.minimum(yi, FINE_N - 1, out=yi)
-    xt = np.empty((2, len(tm)))
-    xt[0], xt[1] = 1.0, tm
-    sums = xt @ line[yi]
-    sw, sx, sxx = sums[0, :k_n], sums[0, k_n : 2 * k_n], sums[0, 2 * k_n :]
-    mx = sx / sw
-    my = sums[1, :k_n] / sw
-    sxx = sxx - sx * mx
-    sxy = sums[1, k_n : 2 * k_n] - sx * my
-    # (sxx is a weighted sum of squares: 0 only when every tau is the same)
-    ok = (sxx > 0.0) & (sxy > min_duration_s * sxx)
+    ok, t0, dur, rss = _line_fits("decide", tr, ys, lo, hi, min_duration_s)
     if not ok.any():
         return None
-    dur = np.where(ok, sxy / np.where(ok, sxx, 1.0), 1.0)
-    t0 = my - dur * mx
-    # Score each template on the whole (smoothed) window in y: the model's
-    # nearest table point is (t - t0) / D scaled to the grid, rounded
-    d = fine_cdf.ravel().take(_fine_index(_row_offsets(k_n, FINE_N), t0, dur, tr))
-    d -= ys
-    rss = np.einsum("ij,ij->i", d, d) / len(ys)
     all_ok = bool(ok.all())
-    if not all_ok:
-        rss[~ok] = np.inf
     k = int(np.argmin(rss))
     if rss[k] > TAIL_RMS_MAX * TAIL_RMS_MAX and (ok & ~_long_tail()).any():
         # a residual this large (sway, wobble) hides a long tail: those
@@ -459,8 +481,62 @@ def fit_transition(
     log_w = -0.5 * n_eff * (rss - best) / best
     if not all_ok:
         on_k, off_k = np.where(ok, on_k, 0.0), np.where(ok, off_k, 0.0)
-    ens = _Ensemble(t_ref, tr, step, n_in, n_sm, n_eff, on_k, off_k, log_w, ok, ys)
+    ens = _Ensemble(t_ref, tr, step, n_in, n_sm, n_eff, on_k, off_k, log_w, ok, ys, (lo, hi, min_duration_s, best))
     return _summarise(ens, log_w, k, float(np.sqrt(rss[k])))
+
+
+def _line_fits(
+    part: str, tr: np.ndarray, ys: np.ndarray, lo: int, hi: int, min_duration_s: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each template of ``part`` (:func:`_part_rows`) fitted to the smoothed,
+    normalised ``ys`` at times ``tr`` (s after the window's first sample)
+    from its mid-range points ``lo..hi``: whether it has a fit (K,) bool,
+    its onset ``t0`` and duration (s, (K,) each) and its mean square
+    residual over the whole window (inf where there is no fit)."""
+    line, fine_cdf = _fine_tables(part)
+    k_n = len(fine_cdf)
+    tm, ym = tr[lo : hi + 1], ys[lo : hi + 1]
+    # Weighted least squares t = t0 + D * tau, per template (closed form),
+    # with tau_i = S^-1(y_i) and the weight S'(tau_i)^2: the sums of w,
+    # w tau, w tau^2 and of w t, w tau t for every template in one product
+    yi = (ym * float(FINE_N - 1) + 0.5).astype(np.intp)
+    np.minimum(yi, FINE_N - 1, out=yi)
+    xt = np.empty((2, len(tm)))
+    xt[0], xt[1] = 1.0, tm
+    sums = xt @ line[yi]
+    sw, sx, sxx = sums[0, :k_n], sums[0, k_n : 2 * k_n], sums[0, 2 * k_n :]
+    mx = sx / sw
+    my = sums[1, :k_n] / sw
+    sxx = sxx - sx * mx
+    sxy = sums[1, k_n : 2 * k_n] - sx * my
+    # (sxx is a weighted sum of squares: 0 only when every tau is the same)
+    ok = (sxx > 0.0) & (sxy > min_duration_s * sxx)
+    dur = np.where(ok, sxy / np.where(ok, sxx, 1.0), 1.0)
+    t0 = my - dur * mx
+    # Score each template on the whole (smoothed) window in y: the model's
+    # nearest table point is (t - t0) / D scaled to the grid, rounded
+    d = fine_cdf.ravel().take(_fine_index(_row_offsets(k_n, FINE_N), t0, dur, tr))
+    d -= ys
+    rss = np.einsum("ij,ij->i", d, d) / len(ys)
+    if not ok.all():
+        rss[~ok] = np.inf
+    return ok, t0, dur, rss
+
+
+def _with_pauses(ens: _Ensemble) -> _Ensemble:
+    """``ens`` (the decisions' templates) extended with the pause templates
+    fitted to the same window, weighed on the same scale."""
+    lo, hi, min_duration_s, best = ens.band
+    ok, t0, dur, rss = _line_fits("pause", ens.tr, ens.ys, lo, hi, min_duration_s)
+    on, off = np.where(ok, t0 + ens.t_ref, 0.0), np.where(ok, t0 + ens.t_ref + dur, 0.0)
+    log_w = -0.5 * ens.n_eff * (rss - best) / best
+    return replace(
+        ens,
+        on_k=np.concatenate((ens.on_k, on)),
+        off_k=np.concatenate((ens.off_k, off)),
+        log_w=np.concatenate((ens.log_w, log_w)),
+        ok=np.concatenate((ens.ok, ok)),
+    )
 
 
 @dataclass(frozen=True)
@@ -484,6 +560,9 @@ class _Ensemble:
     log_w: np.ndarray
     ok: np.ndarray
     ys: np.ndarray
+    #: the line fits' mid-range points (decimated indices lo..hi), their
+    #: shortest duration (s), and the best template's mean square residual
+    band: tuple[int, int, float, float] = (0, 0, 0.0, 1.0)
 
 
 def _summarise(ens: _Ensemble, log_w: np.ndarray, k: int, rms: float) -> TransitionFit:
@@ -518,10 +597,11 @@ def _averaged(
     )
 
 
-def with_magnitude(fit: TransitionFit, mag: np.ndarray) -> TransitionFit:
+def with_magnitude(fit: TransitionFit, mag: np.ndarray, pauses: bool = True) -> TransitionFit:
     """``fit`` re-read with the acceleration magnitude ``mag`` (g, (n,), on
     the samples of the window the fit was made on, low-passed like the tilt
-    it fitted).
+    it fitted), and with the pause templates too unless ``pauses`` is False
+    (:func:`_pause_names`).
 
     Why: a heel raise lifts the shank 3-8 cm, and the sensor's distance from
     the ankle turns the rep's angular acceleration into a tangential one with
@@ -550,6 +630,9 @@ def with_magnitude(fit: TransitionFit, mag: np.ndarray) -> TransitionFit:
     ens = fit.ensemble
     if ens is None or len(mag) != ens.n_in:
         return fit
+    k_dec = len(ens.on_k)
+    if pauses:
+        ens = _with_pauses(ens)
     ms = moving_average(mag, ens.n_smooth) if ens.n_in > 2 else np.asarray(mag, dtype=np.float64)
     # (the low-passed magnitude and tilt carry nothing above ~2.5 Hz: a
     # point every MAG_DT_S is enough, and keeps this cheap)
@@ -561,12 +644,15 @@ def with_magnitude(fit: TransitionFit, mag: np.ndarray) -> TransitionFit:
     k_all = np.arange(len(ens.on_k))
     _, rss2, rss3, m_res = _magnitude_scores(ens, ens.on_k, np.where(ens.ok, ens.off_k, ens.on_k + 1.0), k_all, tr, mc)
     rss3 = np.where(ens.ok, rss3, np.inf)
-    kb = int(np.argmin(rss3))
+    # (the rise's sign and strength, which a decision reads, from the
+    # decisions' templates)
+    kb = int(np.argmin(rss3[:k_dec]))
     best = float(rss3[kb])
     # the S'' term's worth for the best template (~chi-square(1) with no signal)
     gain = ens.n_eff * (float(rss2[kb]) - best) / best
     if not np.isfinite(gain) or gain < MAG_MIN_GAIN:
-        return fit
+        # (the tilt's fit over the whole library, pauses included)
+        return replace(_summarise(ens, ens.log_w, int(np.argmax(ens.log_w)), fit.rms), rise_t=0.0)
     rise_t = float(np.sign(m_res[kb])) * float(np.sqrt(gain))
     log_w = ens.log_w + np.where(ens.ok, -0.5 * ens.n_eff * (rss3 - best) / best, 0.0)
     # 2. the templates weighed most, their ends moved on a grid
