@@ -89,10 +89,13 @@ HESITATION_HALF_WIDTH = 0.12
 #: that stops part-way is two bells, not one bell with a dip: the
 #: hesitation templates read such a lift 0.8 s long at each end noise-free
 #: (3 s, a stop of 0.3 s at half-way), these 0.003 s.  Found with a second
-#: simulator built independently of ``reptrack.sim`` (rigid-body shank,
-#: hesitations as two sub-movements): 48 sessions without sway, phase p95
-#: 1.42 / 0.99 / 1.39 s -> 0.68 / 0.51 / 0.69 s; on ``reptrack.sim``'s
-#: acceptance-like sessions within +-0.01 s.
+#: simulator built independently of ``reptrack.sim``
+#: (``benchmarks/bench_crosscheck.py``: hesitations as two sub-movements
+#: with a stop anywhere in 30-70 % of the time): 48 sessions without sway,
+#: phase p95 1.74 / 1.02 / 1.89 s -> 0.74 / 0.64 / 1.49 s; on
+#: ``reptrack.sim``'s acceptance-like sets within +0.007 s without sway and
+#: -0.02 s with it, counts unchanged.  (Centres every 0.1 from 0.3 to 0.7
+#: measured a little better there and a little worse on ``reptrack.sim``.)
 PAUSE_CENTRES = (0.35, 0.5, 0.65)
 PAUSE_LENGTHS = (0.05, 0.2)
 #: Moving-average span (s) :func:`fit_transition` smooths ``y`` over.
@@ -266,9 +269,8 @@ def _pause_names() -> tuple[str, ...]:
     segmenter has decided on (:func:`with_magnitude`'s reading), but take no
     part in the decisions (:func:`fit_transition`'s own result): with them
     there, two quick steps of the foot with a stop between fitted as one slow
-    movement, and in rest-only sessions sway and fidgets passed for reps (4
-    of 40 sessions, 22 false reps, and 6 more elsewhere over the benchmark
-    runs)."""
+    movement, and sway and fidgets passed for reps (33 more false reps over
+    the 62 benchmark runs, 21 of them in rest-only seeds 1-40)."""
     return tuple(name for name in _tables()[0] if name.startswith("pause("))
 
 
