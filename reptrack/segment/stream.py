@@ -117,7 +117,7 @@ from .params import (  # the thresholds, with their provenance
     TOP_BAND_FRAC, TOP_FIT_S, T_OFF_FRAC, T_ON_K, T_ON_MAX_DEG, T_ON_MIN_DEG, UPSIDE_DOWN_T,
     WILD_AXIS_COS,
 )
-from .transitions import TransitionFit, fit_rise, shape_curve, smoothing_s2, with_magnitude
+from .transitions import TransitionFit, fit_rise, shape_curve, smoothing_s2, with_magnitude, with_magnitude_decided
 from .windows import (
     carry_forward,
     causal_ma,
@@ -1600,8 +1600,9 @@ class StreamAnalyzer:
         # re-weighed without the pause templates, which only time what is
         # decided: with them, the remainder of a shaking lower, seated 31,
         # started 0.2 s or more after the reported end and passed for a rep)
-        decided_end = with_magnitude(lower, mag[mid:], pauses=False).offset
-        lift, lower = with_magnitude(lift, mag[: mid + 1]), with_magnitude(lower, mag[mid:])
+        lift = with_magnitude(lift, mag[: mid + 1])
+        lower, lower_decided = with_magnitude_decided(lower, mag[mid:])
+        decided_end = lower_decided.offset
         ep.orient = lift.rise_t - lower.rise_t
         if lift.rise_t < 0.0 < lower.rise_t and max(ep.orient, ep.orient + self._orientation(ep.b)) <= -UPSIDE_DOWN_T:
             # the shank went down, then up (both significant, by

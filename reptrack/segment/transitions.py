@@ -599,11 +599,10 @@ def _averaged(
     )
 
 
-def with_magnitude(fit: TransitionFit, mag: np.ndarray, pauses: bool = True) -> TransitionFit:
+def with_magnitude(fit: TransitionFit, mag: np.ndarray) -> TransitionFit:
     """``fit`` re-read with the acceleration magnitude ``mag`` (g, (n,), on
     the samples of the window the fit was made on, low-passed like the tilt
-    it fitted), and with the pause templates too unless ``pauses`` is False
-    (:func:`_pause_names`).
+    it fitted), and with the pause templates (:func:`_pause_names`).
 
     Why: a heel raise lifts the shank 3-8 cm, and the sensor's distance from
     the ankle turns the rep's angular acceleration into a tangential one with
@@ -629,12 +628,26 @@ def with_magnitude(fit: TransitionFit, mag: np.ndarray, pauses: bool = True) -> 
     moved; on the unseen grid 1.16/1.03/1.13, 1.07/0.94/1.10 and
     0.96/0.94/1.06 s (README).
     """
+    return _reweighed(fit, mag, decided=False)[0]
+
+
+def with_magnitude_decided(fit: TransitionFit, mag: np.ndarray) -> tuple[TransitionFit, TransitionFit]:
+    """:func:`with_magnitude`'s reading of ``fit``, and the same reading
+    without the pause templates -- the one the segmenter's decisions go on
+    with (:func:`_pause_names`)."""
+    full, decided = _reweighed(fit, mag, decided=True)
+    assert decided is not None
+    return full, decided
+
+
+def _reweighed(fit: TransitionFit, mag: np.ndarray, decided: bool) -> tuple[TransitionFit, TransitionFit | None]:
+    """:func:`with_magnitude`'s reading, and (``decided``) the same reading
+    over the decisions' templates only (else None)."""
     ens = fit.ensemble
     if ens is None or len(mag) != ens.n_in:
-        return fit
+        return fit, fit
     k_dec = len(ens.on_k)
-    if pauses:
-        ens = _with_pauses(ens)
+    ens = _with_pauses(ens)
     ms = moving_average(mag, ens.n_smooth) if ens.n_in > 2 else np.asarray(mag, dtype=np.float64)
     # (the low-passed magnitude and tilt carry nothing above ~2.5 Hz: a
     # point every MAG_DT_S is enough, and keeps this cheap)
@@ -654,32 +667,41 @@ def with_magnitude(fit: TransitionFit, mag: np.ndarray, pauses: bool = True) -> 
     gain = ens.n_eff * (float(rss2[kb]) - best) / best
     if not np.isfinite(gain) or gain < MAG_MIN_GAIN:
         # (the tilt's fit over the whole library, pauses included)
-        return replace(_summarise(ens, ens.log_w, int(np.argmax(ens.log_w)), fit.rms), rise_t=0.0)
+        return replace(_summarise(ens, ens.log_w, int(np.argmax(ens.log_w)), fit.rms), rise_t=0.0), fit
     rise_t = float(np.sign(m_res[kb])) * float(np.sqrt(gain))
     log_w = ens.log_w + np.where(ens.ok, -0.5 * ens.n_eff * (rss3 - best) / best, 0.0)
-    # 2. the templates weighed most, their ends moved on a grid
+
+    def shifted(order: np.ndarray) -> TransitionFit:
+        # 2. the templates weighed most (rows ``order``), their ends moved on a grid
+        order = order[np.isfinite(log_w[order])]
+        don, doff = _shift_grid(MAG_SHIFT_N, MAG_SHIFT_S)
+        on = (ens.on_k[order][:, None] + don).ravel()
+        off = (ens.off_k[order][:, None] + doff).ravel()
+        kk = np.repeat(order, len(don))
+        keep = off - on > MIN_SHIFTED_S
+        on, off, kk = on[keep], off[keep], kk[keep]
+        if len(on) == 0:  # (not expected: the unshifted fits are >= 0.15 s long)
+            return replace(_summarise(ens, log_w, int(np.argmax(log_w)), fit.rms), rise_t=rise_t)
+        pos, _, rss3c, _ = _magnitude_scores(ens, on, off, kk, tr, mc)
+        rt = pos - ens.ys[::sub]
+        rss_t = np.einsum("ij,ij->i", rt, rt)
+        bt = max(float(rss_t.min()), 1e-18)
+        bm = float(rss3c.min())
+        e = (rss_t - bt) / bt + (rss3c - bm) / bm
+        # (relative to the best candidate on both together: when the tilt's and
+        # the magnitude's bests are different candidates and a residual sits at
+        # its floor -- an instant step -- every weight would underflow to 0)
+        w = np.exp(-0.5 * ens.n_eff * (e - e.min()))
+        w /= w.sum()
+        return replace(_averaged(ens, on, off, w, _tables()[0][int(kk[int(np.argmax(w))])], fit.rms), rise_t=rise_t)
+
     order = np.argsort(-log_w)[:MAG_TEMPLATES]
-    order = order[np.isfinite(log_w[order])]
-    don, doff = _shift_grid(MAG_SHIFT_N, MAG_SHIFT_S)
-    on = (ens.on_k[order][:, None] + don).ravel()
-    off = (ens.off_k[order][:, None] + doff).ravel()
-    kk = np.repeat(order, len(don))
-    keep = off - on > MIN_SHIFTED_S
-    on, off, kk = on[keep], off[keep], kk[keep]
-    if len(on) == 0:  # (not expected: the unshifted fits are >= 0.15 s long)
-        return replace(_summarise(ens, log_w, int(np.argmax(log_w)), fit.rms), rise_t=rise_t)
-    pos, _, rss3, _ = _magnitude_scores(ens, on, off, kk, tr, mc)
-    rt = pos - ens.ys[::sub]
-    rss_t = np.einsum("ij,ij->i", rt, rt)
-    bt = max(float(rss_t.min()), 1e-18)
-    bm = float(rss3.min())
-    e = (rss_t - bt) / bt + (rss3 - bm) / bm
-    # (relative to the best candidate on both together: when the tilt's and
-    # the magnitude's bests are different candidates and a residual sits at
-    # its floor -- an instant step -- every weight would underflow to 0)
-    w = np.exp(-0.5 * ens.n_eff * (e - e.min()))
-    w /= w.sum()
-    return replace(_averaged(ens, on, off, w, _tables()[0][int(kk[int(np.argmax(w))])], fit.rms), rise_t=rise_t)
+    full = shifted(order)
+    if not decided:
+        return full, None
+    order_dec = np.argsort(-log_w[:k_dec])[:MAG_TEMPLATES]
+    # (the same rows, the same reading: computed once)
+    return full, full if np.array_equal(order_dec, order) else shifted(order_dec)
 
 
 def _magnitude_scores(
