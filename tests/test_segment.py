@@ -130,6 +130,25 @@ def test_a_movement_that_stops_part_way_is_timed_from_its_two_parts(c: float, q:
         assert read.offset == pytest.approx(5.0, abs=0.1)
 
 
+@pytest.mark.parametrize(("c", "q"), [(0.45, 0.2), (0.5, 0.1)])
+def test_a_lift_that_stops_part_way_reads_as_a_rise(c: float, q: float) -> None:
+    """The acceleration magnitude of a 3-s lift that stops part-way -- the
+    shank's rise, two bells of it -- reads as a rise (``rise_t`` positive
+    and significant, chi-square gain over 9).  Read with one-bell templates
+    only, a stop of 0.6 s at 45 % read as a fall (-3): in 5-2-5 sets of a
+    second simulator such a rep was taken for a rest read from the reps'
+    top, and four reps were read upside down."""
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        t = np.arange(0.0, 9.0, 0.02)
+        y = _stop_part_way((t - 2.0) / 3.0, c, q)
+        fit = fit_transition(t, y + rng.normal(0, 0.01, len(t)))
+        assert fit is not None
+        rise = np.gradient(np.gradient(y, t), t)
+        mag = 1.0 + 0.004 * rise / np.abs(rise).max() + rng.normal(0, 0.0005, len(t))
+        assert with_magnitude(fit, mag).rise_t > 3.0
+
+
 def test_a_swaying_fit_does_not_read_sway_as_a_long_tail(monkeypatch: pytest.MonkeyPatch) -> None:
     """Postural sway (0.3 Hz, 5 % of the range) on a minimum-jerk lift: the
     long-tailed templates would take the sway before or after the movement

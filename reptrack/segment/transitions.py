@@ -266,9 +266,10 @@ def _tables() -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
 @lru_cache(maxsize=1)
 def _pause_names() -> tuple[str, ...]:
     """The pause templates, last in the library.  They time a movement the
-    segmenter has decided on (:func:`with_magnitude`'s reading), but take no
-    part in the decisions (:func:`fit_transition`'s own result): with them
-    there, two quick steps of the foot with a stop between fitted as one slow
+    segmenter has decided on (:func:`with_magnitude`'s reading) and show
+    which way it went (its ``rise_t``), but take no part in the fits the
+    decisions read (:func:`fit_transition`'s own result): with them there,
+    two quick steps of the foot with a stop between fitted as one slow
     movement, and sway and fidgets passed for reps (33 more false reps over
     the 62 benchmark runs, 21 of them in rest-only seeds 1-40)."""
     return tuple(name for name in _tables()[0] if name.startswith("pause("))
@@ -659,9 +660,13 @@ def _reweighed(fit: TransitionFit, mag: np.ndarray, decided: bool) -> tuple[Tran
     k_all = np.arange(len(ens.on_k))
     _, rss2, rss3, m_res = _magnitude_scores(ens, ens.on_k, np.where(ens.ok, ens.off_k, ens.on_k + 1.0), k_all, tr, mc)
     rss3 = np.where(ens.ok, rss3, np.inf)
-    # (the rise's sign and strength, which a decision reads, from the
-    # decisions' templates)
-    kb = int(np.argmin(rss3[:k_dec]))
+    # (the rise's sign and strength, which a decision reads, from the best
+    # template, pauses included: read with one bell, a lift that stopped
+    # part-way showed the wrong sign, and the rep was taken for a rest read
+    # from the reps' top -- bench_crosscheck seeds 26 and 39, 5-2-5 sets
+    # read upside down for four reps each; on reptrack.sim's 62 runs and
+    # fresh sets one missed rep more, flags +-0.0004)
+    kb = int(np.argmin(rss3))
     best = float(rss3[kb])
     # the S'' term's worth for the best template (~chi-square(1) with no signal)
     gain = ens.n_eff * (float(rss2[kb]) - best) / best
