@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,13 +104,17 @@ def _band_noise(rng: np.random.Generator, n: int, lo: float, hi: float) -> np.nd
 
 
 @dataclass
-class Session:
+class SimulatedSession:
+    """A cross-check session: its recording, the true reps (the JSON
+    schema's fields, ``flags`` included, plus the profiles drawn) and the
+    guidance it was performed to."""
+
     recording: Recording
     truth: list[dict[str, Any]]
     guidance: Guidance
 
 
-def session(seed: int, sway: bool = True, lever_arm: float | None = None) -> Session:
+def session(seed: int, sway: bool = True, lever_arm: float | None = None) -> SimulatedSession:
     """One simulated session (see the module docstring)."""
     rng = np.random.default_rng([seed, 77])
     u = rng.uniform
@@ -237,7 +242,7 @@ def session(seed: int, sway: bool = True, lever_arm: float | None = None) -> Ses
             fulls.append(rp["range_deg"])
         truth.append(dict(rp, flags=flags))
     rec = Recording(t=ts, acc=samples, meta={"sensor": "crosscheck-simulator"}, nominal_rate_hz=fs)
-    return Session(rec, truth, guidance)
+    return SimulatedSession(rec, truth, guidance)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -251,8 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     score = Score()
     for seed in parse_seeds(args.seeds):
         ses = session(seed, sway=not args.no_sway, lever_arm=args.lever_arm)
-        pred = analyze_recording(ses.recording, ses.guidance).to_json_dict()["reps"]
-        score.add(f"crosscheck#{seed}", pred, ses.truth, args.verbose)
+        t0 = time.perf_counter()
+        analysed = analyze_recording(ses.recording, ses.guidance)
+        score.seconds += time.perf_counter() - t0
+        score.delays.extend(r.reported_at - r.end for r in analysed.reps if r.reported_at is not None)
+        score.add(f"crosscheck#{seed}", analysed.to_json_dict()["reps"], ses.truth, args.verbose)
     score.report()
     return 0
 
