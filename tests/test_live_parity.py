@@ -250,3 +250,22 @@ def test_replay_judges_a_file_by_the_guidance_its_metadata_names(tmp_path, capsy
     reps = [d for d in map(json.loads, capsys.readouterr().out.splitlines()) if d["event"] == "rep"]
     assert [r["flags"] for r in reps] == [r["flags"] for r in doc["reps"]]
     assert any("lift_too_fast" in r["flags"] for r in reps)
+
+
+@pytest.mark.parametrize("seed", [11, 47])
+def test_a_lower_that_stops_part_way_and_goes_on_is_reported_in_time(seed: int) -> None:
+    """Sessions of the second, independently built simulator
+    (benchmarks/bench_crosscheck.py) with lowers that stop part-way above
+    half their height: waited for as a hesitation, such a rep was accepted
+    once the lower fell again, with the end at the stop, and reported 0.7
+    and 0.83 s after it.  Every rep is reported within LATENCY_S."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_crosscheck import session
+
+    ses = session(seed, sway=False)
+    reps = analyze_recording(ses.recording, ses.guidance).reps
+    assert reps
+    assert_latency(reps, f"crosscheck#{seed}")
+

@@ -209,6 +209,7 @@ class _Episode:
     falling_until: float = 0.0  # (s) the tilt was seen still falling then: the rep had not ended
     fit_end: float = float("inf")  # (s) the fitted end of the last measurement (a rep may report a later one)
     seg_end: float = float("inf")  # (s) the segmenter's end of the last measurement (a rep reports its own)
+    hesitated: bool = False  # a measurement waited for its lower as a hesitation (no return to start level)
     decided_end: float = float("inf")  # (s) the last measured rep's end as decisions read it (_measure)
     report_k: int | None = None  # grid index a rep measured now is reported at
     settled_off: bool = False  # returned by settling far from rest (SETTLED_OFF_K, SETTLED_OFF_REL)
@@ -1380,7 +1381,14 @@ class StreamAnalyzer:
         # taken into it (42012: three reps lost).  Over 62 benchmark runs
         # exact counts 2,290 -> 2,297 of 2,428 sessions.)
         due = ep.lower_fit is not None and k_now / fs >= ep.lower_fit[0].offset + SETTLE_S
-        if not force and not due and w_end == k_now and not capped and ((above > 0.2 * rng0 and rate * FALL_SETTLED_S > above) or (above > 0.05 * rng0 and rate > FALL_RATE_FRAC * rng0)):
+        # -- unless a lower waited for as a hesitation (it stopped part-way,
+        # below) is falling again, far above the bottom: its renewed fall
+        # lowers the level the "no return" rule reads, and the rep was
+        # accepted with the end at the stop, reported 0.7-1.4 s after it
+        # (bench_crosscheck: 7 of 2,601 reps late -> 1; the 62 benchmark
+        # runs and the fresh sets 17 of ~75,000 -> 14, one false rep more)
+        resumed = ep.hesitated and above > 0.2 * rng0 and rate > FALL_RATE_FRAC * rng0
+        if not force and (not due or resumed) and w_end == k_now and not capped and ((above > 0.2 * rng0 and rate * FALL_SETTLED_S > above) or (above > 0.05 * rng0 and rate > FALL_RATE_FRAC * rng0)):
             # wait about the time the current descent needs to get near the bottom
             ep.falling_until = max(ep.falling_until, (k_now - n_r) / fs)
             left = 0.6 * (s[-1] - min(l0a, l0b)) / rate if rate > 0 else ATTEMPT_S
@@ -1506,6 +1514,7 @@ class StreamAnalyzer:
             return self._reject("a fragment of the last rep's lower (its shaking read as a quick rep)")
         if abs(l0a - l0b) > 0.5 * range_deg:
             if not force and w_end == k_now and not capped and end + HESITATION_WAIT_S > k_now / fs:
+                ep.hesitated = True
                 return k_now + max(1, int(ATTEMPT_S * fs))
             # (stopped between the start level and the top: the lower is not over)
             ep.part_way = l0b < l0a < 0.5 * (l1a + l1b)
