@@ -182,6 +182,7 @@ class _Window(NamedTuple):
     acc: np.ndarray  # (n, 3) g, the grid's raw acceleration
     s: np.ndarray  # (n,) deg, the low-passed signed tilt in the movement's plane
     ws: int  # its first sample's offset from the episode's first usable index
+    k0: int  # its first sample's grid index: k0 + i <-> t[i]
     capped: bool  # ended a bounded time after the lower: more data cannot change it
     u: np.ndarray  # the movement's direction at the rest (sensor frame)
     i_st: int  # the onset crossing (index into the window)
@@ -717,8 +718,7 @@ class StreamAnalyzer:
             self._rest_where_settled(ep)
             self._forget_axis_if_restrapped(ep)
         if rep is not None:
-            self._emit_rep(rep, at=horizon / self.fs)
-            self._decided_end = ep.decided_end
+            self._emit_rep(rep, at=horizon / self.fs, decided_end=ep.decided_end)
             if ep.axis is not None:  # (a rep always has its motion axis)
                 self._rep_axis = ep.axis.u
             self._orient_sum, self._orient_b = self._orientation(ep.b) + ep.orient, ep.b
@@ -1296,8 +1296,7 @@ class StreamAnalyzer:
                 res = self._measure(ep, k, k, force=True)
                 self._ep = None
                 if isinstance(res, Rep):
-                    self._emit_rep(res, at=k / self.fs)
-                    self._decided_end = ep.decided_end
+                    self._emit_rep(res, at=k / self.fs, decided_end=ep.decided_end)
                     self._last_end_idx = k
                 else:
                     self._rest_where_settled(ep)
@@ -1519,7 +1518,7 @@ class StreamAnalyzer:
             # (stopped between the start level and the top: the lower is not over)
             ep.part_way = l0b < l0a < 0.5 * (l1a + l1b)
             return self._reject("no return to start level")
-        k0 = int(round(t[0] * fs))  # the window's grid index: k0 + i <-> t[i]
+        k0 = win.k0
         i0 = max(int(np.floor((start - t[0]) * fs)), 0)
         i1 = min(int(np.ceil((end - t[0]) * fs)) + 1, len(acc))
         # the magnitude of the acceleration over the window: impacts (here),
@@ -1595,9 +1594,7 @@ class StreamAnalyzer:
             return self._reject("a partial rep within sway's reach, long after the last rep (sway in a rest)")
         # --- metrics
         self._read_rest(ep, u)
-        wob, gyr = self._accel_wobble(
-            ep, u, t, acc, ws, (i0, i1, mid), (l0b, l1p, l0a), (lift, lower), min(lift_s, lower_s), k0
-        )
+        wob, gyr = self._accel_wobble(ep, win, (i0, i1, mid), (l0b, l1p, l0a), (lift, lower), min(lift_s, lower_s))
         ep.fit_end = end
         # (what the segmenter goes on with: where the next movement is looked
         # for, the latency budget's re-measurement)
@@ -1697,29 +1694,24 @@ class StreamAnalyzer:
     def _accel_wobble(
         self,
         ep: _Episode,
-        u: np.ndarray,
-        t: np.ndarray,
-        acc: np.ndarray,
-        ws: int,
+        win: _Window,
         idx: tuple[int, int, int],
         levels: tuple[float, float, float],
         fits: tuple[TransitionFit, TransitionFit],
         quickest_s: float,
-        k0: int,
     ) -> tuple[float, np.ndarray | None]:
         """The accelerometer's wobble of a rep (deg/s: :func:`reptrack.metrics.wobble`
         plus the slow shake the fitted movement leaves in the tilt, in power)
         and the gyroscope over the measured window less the fitted movement's
         own rotation (deg/s, (n, 3); None without a gyroscope).
 
-        The window: times ``t`` (s), raw acceleration ``acc`` (g), starting
-        ``ws`` samples into the episode's tilt and at grid index ``k0``; the
-        rep spans samples ``idx = (i0, i1, mid)`` (the plateau's middle
+        Over the movement's window ``win`` the rep spans samples
+        ``idx = (i0, i1, mid)`` (the plateau's middle
         splits lift from lower); ``levels = (bottom before, top, bottom
         after)`` (deg) and the lift's and the lower's ``fits`` give the
         fitted movement, whose quickest phase took ``quickest_s``: the slow
         shake is read above SLOW_WOBBLE_CYCLES over that time."""
-        fs = self.fs
+        fs, t, ws, k0 = self.fs, win.t, win.ws, win.k0
         i0, i1, mid = idx
         l0b, l1p, l0a = levels
         lift, lower = fits
@@ -1735,7 +1727,7 @@ class StreamAnalyzer:
             l0b + (l1p - l0b) * shape_curve((tt - lift.onset) / lift.duration_s, lift.shape),
             l1p - (l1p - l0a) * shape_curve((tt - lower.onset) / lower.duration_s, lower.shape),
         )
-        wob = wobble(acc[i0:i1], fs, self._noise_shake or 0.0)
+        wob = wobble(win.acc[i0:i1], fs, self._noise_shake or 0.0)
         # ... plus its slow part, from the tilt the fitted movement leaves
         f_lo = SLOW_WOBBLE_CYCLES / quickest_s
         left = ep.tilt[ws + i0 : ws + i1] - (model if gyr is None else model[i0:i1])
@@ -1746,7 +1738,7 @@ class StreamAnalyzer:
             # the axis normal to the plane of the rest direction and the
             # rep's (its sign read from the data): a quick rep's lift and
             # lower would otherwise leak through the high-pass
-            axis = unit(cross3(ep.b, u))
+            axis = unit(cross3(ep.b, win.u))
             rate = gradient(model) * fs
             ok = ~np.isnan(gyr).any(axis=1)
             sign = 1.0 if float((gyr[ok] @ axis) @ rate[ok]) >= 0.0 else -1.0
@@ -1843,7 +1835,7 @@ class StreamAnalyzer:
                 s, acc, t = s[: cap + 1], acc[: cap + 1], t[: cap + 1]
                 i_rt = min(i_rt, cap)
                 smax = float(s[i_st : i_rt + 1].max())
-        return _Window(t, acc, s, ws, capped, u, i_st, i_rt, pk, smax)
+        return _Window(t, acc, s, ws, a + ws, capped, u, i_st, i_rt, pk, smax)
 
     def _bottom_levels(self, win: _Window) -> tuple[float, float, float, int]:
         """The bottom levels of a movement's window (deg of its tilt): before
@@ -2067,7 +2059,10 @@ class StreamAnalyzer:
         return self._ref_cache[1]
 
     # --------------------------------------------------------------- output
-    def _emit_rep(self, rep: Rep, at: float) -> None:
+    def _emit_rep(self, rep: Rep, at: float, decided_end: float) -> None:
+        """Number ``rep`` into its set and report it at stream time ``at``
+        (s); ``decided_end`` (s) is its end as later decisions read it."""
+        self._decided_end = decided_end
         prev = self.reps[-1] if self.reps else None
         if self._set is None or prev is None or rep.start - prev.end > SET_GAP_S:
             self._close_set()

@@ -565,7 +565,7 @@ class _Ensemble:
     ys: np.ndarray
     #: the line fits' mid-range points (decimated indices lo..hi), their
     #: shortest duration (s), and the best template's mean square residual
-    band: tuple[int, int, float, float] = (0, 0, 0.0, 1.0)
+    band: tuple[int, int, float, float]
 
 
 def _summarise(ens: _Ensemble, log_w: np.ndarray, k: int, rms: float) -> TransitionFit:
