@@ -51,6 +51,21 @@ def test_a_lift_or_lower_timed_too_loosely_raises_no_flag_but_is_uncertain() -> 
     assert g.uncertain_tempo_flags((4.0, 1.0, 4.0), (0.9, 0.1, 0.9)) == []
 
 
+def test_a_lower_is_judged_against_its_own_wider_timing() -> None:
+    """A lower's sd is wider than a lift's by design (its end is fitted with
+    at most the latency budget's data after it), so its rule is its own: a
+    lower read at 1.5 +- 0.5 s is listed as uncertain, not flagged, where a
+    lift read the same is flagged; a lower read at 1.85 +- 0.3 s is flagged
+    (a quarter of its sd short), a lift read the same is not (half of it)."""
+    g = load_guidance("3-1-3")
+    fine = dict(range_rel=1.0, wobble=1.0, wobble_ref=1.0)
+    assert "lower_too_fast" not in g.flags_for(3.0, 1.0, 1.5, **fine, sds_s=(0.1, 0.1, 0.5))
+    assert "lower_too_fast" in g.uncertain_tempo_flags((3.0, 1.0, 1.5), (0.1, 0.1, 0.5))
+    assert "lift_too_fast" in g.flags_for(1.5, 1.0, 3.0, **fine, sds_s=(0.5, 0.1, 0.1))
+    assert "lower_too_fast" in g.flags_for(3.0, 1.0, 1.85, **fine, sds_s=(0.1, 0.1, 0.3))
+    assert "lift_too_fast" not in g.flags_for(1.85, 1.0, 3.0, **fine, sds_s=(0.3, 0.1, 0.1))
+
+
 def test_a_pause_too_loosely_timed_to_flag_is_uncertain_under_a_long_pause_minimum() -> None:
     """Under 5-2-5 (pause minimum 1 s) a pause read as 0 with an sd of 0.8 s
     is neither flagged nor plainly within one sd of the minimum; it is still
