@@ -269,3 +269,38 @@ def test_a_lower_that_stops_part_way_and_goes_on_is_reported_in_time(seed: int) 
     assert reps
     assert_latency(reps, f"crosscheck#{seed}")
 
+
+
+def test_a_lower_that_stops_far_up_and_goes_on_ends_where_it_ends() -> None:
+    """A lower that stops part-way below half its height for a third of a
+    second or more, then goes on (benchmarks/bench_crosscheck.py seed 1,
+    three such lowers): the stop settled low enough to end the movement and
+    the rep was reported ending at the stop, 1.2-1.7 s early -- a 3-s lower
+    read as ~1 s, a false lower_too_fast.  It is waited for, and the rep ends
+    after the lower resumed, within 1 s of its true end; every rep is still
+    reported within LATENCY_S of the end it reports."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_crosscheck import session
+
+    ses = session(1, sway=False)
+    reps = analyze_recording(ses.recording, ses.guidance).reps
+    assert_latency(reps, "crosscheck#1")
+    checked = 0
+    for true in ses.truth:
+        kind = true["profiles"][1]
+        if kind != "twostep":
+            continue
+        c, q, creep, share = true["params"][1]
+        lower_s = true["end"] - true["lower_start"]
+        if (1 - creep) * share <= 0.5 or q * lower_s < 0.3 or c + q / 2 > 0.75:
+            # (a stop above half the height, a short one, or one that leaves
+            # a quick last quarter: such an end still reads up to 1.4 s late)
+            continue
+        resumed = true["lower_start"] + (c + q / 2) * lower_s
+        rep = max(reps, key=lambda r: min(r.end, true["end"]) - max(r.start, true["start"]))
+        assert resumed < rep.end < true["end"] + 1.0, (true["start"], rep.end, resumed, true["end"])
+        assert "lower_too_fast" not in rep.flags
+        checked += 1
+    assert checked == 3

@@ -114,6 +114,7 @@ from .params import (  # the thresholds, with their provenance
     SHAKE_RETRY_REL, SHAKE_SMOOTH_S, SHIFT_FAST_S, SHIFT_HOLD_REF_S, SHORT_TAIL_RISE_FRAC,
     SLOW_PARTIAL_GAP_S, SLOW_PARTIAL_MIN_PHASE_S, SLOW_WOBBLE_CYCLES, SMALL_FAST_S, SMALL_RANGE_DEG,
     SMALL_SLOW_S, STANCE_SHIFT_MAX_S, STEP_LEVELS, STEP_MARGIN_S, STEP_PAST_RETURN_S, STEP_REP_COS,
+    STOP_FAR_FRAC, STOP_FAR_WAIT_S,
     TOP_BAND_FRAC, TOP_FIT_S, T_OFF_FRAC, T_ON_K, T_ON_MAX_DEG, T_ON_MIN_DEG, UPSIDE_DOWN_T,
     WILD_AXIS_COS,
 )
@@ -210,7 +211,7 @@ class _Episode:
     falling_until: float = 0.0  # (s) the tilt was seen still falling then: the rep had not ended
     fit_end: float = float("inf")  # (s) the fitted end of the last measurement (a rep may report a later one)
     seg_end: float = float("inf")  # (s) the segmenter's end of the last measurement (a rep reports its own)
-    hesitated: bool = False  # a measurement waited for its lower as a hesitation (no return to start level)
+    hesitated: bool = False  # a measurement waited for its lower as a hesitation (no return to start level, or a stop far up)
     decided_end: float = float("inf")  # (s) the last measured rep's end as decisions read it (_measure)
     report_k: int | None = None  # grid index a rep measured now is reported at
     settled_off: bool = False  # returned by settling far from rest (SETTLED_OFF_K, SETTLED_OFF_REL)
@@ -1465,9 +1466,18 @@ class StreamAnalyzer:
         if not force and w_end == k_now and not capped and 0 <= i_end < len(s) - 1 and s[i_end] - s[-1] > LATE_FALL_FRAC * rng0:
             return k_now + max(1, int(ATTEMPT_S * fs))
         # ... longer (within the latency budget) when the lower stopped away from
-        # the level the lift started at: it may resume (a hesitation)
-        if not force and w_end == k_now and settled_away and end + LEVEL_WAIT_S > k_now / fs:
+        # the level the lift started at: it may resume (a hesitation) -- and
+        # longer still when it stopped far up (STOP_FAR_FRAC): a lower that
+        # stops part-way resumes after a stop of up to a second
+        stopped_far = settled_away and l0a - l0b > STOP_FAR_FRAC * rng0
+        if not force and w_end == k_now and settled_away and end + (STOP_FAR_WAIT_S if stopped_far else LEVEL_WAIT_S) > k_now / fs:
+            ep.hesitated = ep.hesitated or stopped_far
             return k_now + max(1, int(ATTEMPT_S * fs))
+        if stopped_far and ep.report_k is not None:
+            # (it did not resume: its end is reported no earlier than the
+            # latency budget before the report -- the wait outlasted the budget)
+            seen = max(seen, ep.report_k / fs - LATENCY_BUDGET_S + LATENCY_MARGIN_S)
+            end_seen = max(end, seen)
         start = max(start, t[0] - 0.5)
         # the range: from the bottoms to the plateau's levels at its start and
         # its end (a plateau may drift)
