@@ -304,3 +304,31 @@ def test_a_lower_that_stops_far_up_and_goes_on_ends_where_it_ends() -> None:
         assert "lower_too_fast" not in rep.flags
         checked += 1
     assert checked == 3
+
+
+def test_a_lower_that_stops_part_way_is_timed_from_its_two_parts() -> None:
+    """A lower that stops part-way for a third of a second or more, each of
+    its parts lasting 0.8 s or more and running at its own speed
+    (benchmarks/bench_crosscheck.py seed 16 -- its three such lowers): one
+    template over both parts read their ends 0.3-1 s late.  Timed from the
+    two parts, each lower's start and end are within 0.2 s of the truth."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_crosscheck import session
+
+    ses = session(16, sway=False)
+    reps = analyze_recording(ses.recording, ses.guidance).reps
+    checked = 0
+    for true in ses.truth:
+        if true["profiles"][1] != "twostep":
+            continue
+        c, q, _, _ = true["params"][1]
+        lower_s = true["end"] - true["lower_start"]
+        if q * lower_s < 0.3 or min(c - q / 2, 1 - c - q / 2) * lower_s < 0.8:
+            continue
+        rep = max(reps, key=lambda r: min(r.end, true["end"]) - max(r.start, true["start"]))
+        assert rep.lower_start == pytest.approx(true["lower_start"], abs=0.2), true["start"]
+        assert rep.end == pytest.approx(true["end"], abs=0.2), true["start"]
+        checked += 1
+    assert checked == 3

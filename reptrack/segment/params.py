@@ -559,6 +559,28 @@ LEVEL_WAIT_S = 0.35
 #: a quarter of the range.)
 STOP_FAR_FRAC = 0.25
 STOP_FAR_WAIT_S = 1.0
+#: A lower stops part-way where, within STOP_BAND of its range (fractions
+#: from the bottom), its tilt moves slower than STOP_SPEED_FRAC of its peak
+#: speed for STOP_MIN_S (s) or more: it is then timed from its two parts
+#: (a smooth lower is never that slow in the middle of its range; a
+#: minimum-jerk one is at 10 % of its peak speed within 2 % of its range).
+#: Only inside a set (the last rep ended less than SET_GAP_S before): on a
+#: walk between sets, a lower read in two parts passed a rejection and the
+#: next set was read upside down (36025).  (bench_crosscheck without sway:
+#: lower p95 1.13 -> 1.04 s, ends of such lowers 0.3-1.7 s late -> within
+#: 0.2 s; with sway 1.74 -> 1.72 s.  reptrack.sim: exact 2,308 -> 2,309 of
+#: 2,428 over the 62 runs, the fresh sets identical in count, phase p95 and
+#: flags within +-0.005 s and +-0.001.)
+STOP_BAND = (0.2, 0.8)
+STOP_SPEED_FRAC = 0.1
+STOP_MIN_S = 0.25
+#: ... and where each part, before and after the stop, falls at this
+#: fraction of the peak speed or faster.
+STOP_PART_SPEED_FRAC = 0.3
+#: ... each part fitted as lasting this long (s) or longer: a fast rep's
+#: lever-arm overshoot at the top falls back to the hold in ~0.5 s and
+#: passed for a first part (34013: a quick rep lost).
+STOP_PART_MIN_S = 0.6
 #: A lower that stops more than half the range away from that level -- no
 #: rep as it stands -- is waited for up to this long (s) after its fitted end
 #: before it is rejected: a slow lower that pauses part-way (a hesitation)

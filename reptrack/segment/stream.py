@@ -70,7 +70,7 @@ Pipeline
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -114,7 +114,7 @@ from .params import (  # the thresholds, with their provenance
     SHAKE_RETRY_REL, SHAKE_SMOOTH_S, SHIFT_FAST_S, SHIFT_HOLD_REF_S, SHORT_TAIL_RISE_FRAC,
     SLOW_PARTIAL_GAP_S, SLOW_PARTIAL_MIN_PHASE_S, SLOW_WOBBLE_CYCLES, SMALL_FAST_S, SMALL_RANGE_DEG,
     SMALL_SLOW_S, STANCE_SHIFT_MAX_S, STEP_LEVELS, STEP_MARGIN_S, STEP_PAST_RETURN_S, STEP_REP_COS,
-    STOP_FAR_FRAC, STOP_FAR_WAIT_S,
+    STOP_BAND, STOP_FAR_FRAC, STOP_FAR_WAIT_S, STOP_MIN_S, STOP_PART_MIN_S, STOP_PART_SPEED_FRAC, STOP_SPEED_FRAC,
     TOP_BAND_FRAC, TOP_FIT_S, T_OFF_FRAC, T_ON_K, T_ON_MAX_DEG, T_ON_MIN_DEG, UPSIDE_DOWN_T,
     WILD_AXIS_COS,
 )
@@ -126,6 +126,7 @@ from .windows import (
     first_run_end,
     gradient,
     held_below,
+    longest_run,
     mean_inside,
     rolling_min_max,
     settled_low,
@@ -1433,6 +1434,12 @@ class StreamAnalyzer:
         )
         ep.lower_fit = fr
         lower = fr[0] if fr else None
+        # (a lower that stopped part-way and went on, inside a set: timed from
+        # its two parts)
+        in_set = gap is not None and gap < SET_GAP_S
+        parts = self._lower_parts(t, s, mid, (l1p, l0a), lower, fit_s2) if lower is not None and in_set else None
+        if parts is not None:
+            lower = _joined(lower, parts[0], parts[1])
         if lower is None:
             if not force and w_end == k_now:
                 return k_now + int(0.2 * fs)  # the lower is still under way: wait
@@ -1618,6 +1625,9 @@ class StreamAnalyzer:
         # started 0.2 s or more after the reported end and passed for a rep)
         lift = with_magnitude(lift, mag[: mid + 1])
         lower, lower_decided = with_magnitude_decided(lower, mag[mid:])
+        if parts is not None:
+            first, second, jb, ja = parts
+            lower = lower_decided = _joined(lower, with_magnitude(first, mag[mid : jb + 1]), with_magnitude(second, mag[ja:]))
         decided_end = lower_decided.offset
         ep.orient = lift.rise_t - lower.rise_t
         if lift.rise_t < 0.0 < lower.rise_t and max(ep.orient, ep.orient + self._orientation(ep.b)) <= -UPSIDE_DOWN_T:
@@ -1649,6 +1659,62 @@ class StreamAnalyzer:
         if gyr is not None:
             wob = self._with_gyro_wobble(wob, gyr, k0, start, end, min(top - start, end - lower_start))
         return self._new_rep((start, top, lower_start, end), range_deg, range_rel, wob, (lift, lower))
+
+    def _lower_parts(
+        self,
+        t: np.ndarray,
+        s: np.ndarray,
+        mid: int,
+        levels: tuple[float, float],
+        lower: TransitionFit,
+        lever_s2: float,
+    ) -> tuple[TransitionFit, TransitionFit, int, int] | None:
+        """The two parts of a lower that stopped part-way and went on, fitted
+        each on its own, or None when the lower did not stop.
+
+        ``t``, ``s``: the measurement window's times (s) and low-passed tilt
+        (deg); the lower is fitted from index ``mid`` (the top plateau's
+        middle) between ``levels`` (the top's and the bottom's, deg).  A stop
+        is the longest run, inside the fitted ``lower``, where the tilt moves
+        slower than :data:`STOP_SPEED_FRAC` of the lower's peak speed for at
+        least :data:`STOP_MIN_S`, within :data:`STOP_BAND` of the range, with
+        the tilt falling at :data:`STOP_PART_SPEED_FRAC` of that speed or
+        faster both before and after it; each part must last
+        :data:`STOP_PART_MIN_S`.  The
+        first part is fitted from the top to the stop's level over the data
+        up to the stop's end, the second from that level to the bottom from
+        the stop's start on; returned with the indices of the stop's end and
+        start.  (One template over both parts reads a lower whose parts run
+        at different speeds 1-3 s long or short at its ends.)"""
+        fs = self.fs
+        top, bottom = levels
+        if top <= bottom:
+            return None
+        i_on = int(np.clip(t.searchsorted(lower.onset), mid, len(s) - 1))
+        i_off = int(np.clip(t.searchsorted(lower.offset), i_on, len(s) - 1))
+        seg = s[i_on : i_off + 1]
+        n_min = int(STOP_MIN_S * fs)
+        if len(seg) < 3 * n_min:
+            return None
+        v = gradient(seg) * fs
+        peak = -float(v.min())
+        if peak <= 0.0:
+            return None
+        frac = (seg - bottom) / (top - bottom)
+        run = longest_run((np.abs(v) < STOP_SPEED_FRAC * peak) & (frac > STOP_BAND[0]) & (frac < STOP_BAND[1]))
+        if run is None or run[1] - run[0] + 1 < n_min:
+            return None
+        # (both parts falling: a top plateau inside a fit that starts early is
+        # no first part)
+        if min(-float(v[: run[0]].min(initial=0.0)), -float(v[run[1] + 1 :].min(initial=0.0))) < STOP_PART_SPEED_FRAC * peak:
+            return None
+        ja, jb = i_on + run[0], i_on + run[1]
+        level = median1d(s[ja : jb + 1])
+        fr1 = fit_rise(t[mid : jb + 1], -s[mid : jb + 1], -top, -level, refine_hi=False, refine_lo=False, lever_s2=lever_s2)
+        fr2 = fit_rise(t[ja:], -s[ja:], -level, -bottom, refine_hi=False, refine_lo=False, lever_s2=lever_s2)
+        if fr1 is None or fr2 is None or min(fr1[0].duration_s, fr2[0].duration_s) < STOP_PART_MIN_S or not fr1[0].offset < fr2[0].offset:
+            return None
+        return fr1[0], fr2[0], jb, ja
 
     def _new_rep(
         self,
@@ -2143,3 +2209,9 @@ def _meeting_point(top: float, top_sd: float, lower_start: float, lower_start_sd
     w1, w2 = 1.0 / max(top_sd, 1e-3) ** 2, 1.0 / max(lower_start_sd, 1e-3) ** 2
     return (w1 * top + w2 * lower_start) / (w1 + w2)
 
+
+
+def _joined(lower: TransitionFit, first: TransitionFit, second: TransitionFit) -> TransitionFit:
+    """``lower`` timed from its two parts (:meth:`StreamAnalyzer._lower_parts`):
+    its onset from ``first``, its offset from ``second``, with their sds."""
+    return replace(lower, onset=first.onset, offset=second.offset, onset_sd=first.onset_sd, offset_sd=second.offset_sd)

@@ -60,6 +60,17 @@ def first_run_end(starts: np.ndarray) -> int:
     return int(starts[breaks[0]]) if len(breaks) else int(starts[-1])
 
 
+def longest_run(mask: np.ndarray) -> tuple[int, int] | None:
+    """First and last index of the longest run of True in the 1-D boolean
+    ``mask`` (the first such run on a tie), or None when there is none."""
+    edges = np.diff(np.concatenate(([0], mask.view(np.int8), [0])))
+    starts, stops = nonzero1d(edges == 1), nonzero1d(edges == -1)
+    if not len(starts):
+        return None
+    k = int(np.argmax(stops - starts))
+    return int(starts[k]), int(stops[k]) - 1
+
+
 def carry_forward(sel: np.ndarray, ok_idx: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """For indices 0..n-1: which have a selected index at or before them
     (mask), and for those the position in ``ok_idx`` of the latest one."""
