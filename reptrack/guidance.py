@@ -62,8 +62,8 @@ FLAG_MARGIN_SD = 0.5
 #: end is fitted with at most the latency budget's data after it, and its
 #: part of the sd is scaled by ``END_SD_X`` (reptrack.segment.params) -- so
 #: the same margin asked more of a lower than of a lift.  A quarter of its sd,
-#: with :data:`LOWER_MAX_SD`, chosen on the 25 acceptance-like tuning sets of
-#: the twentieth session's code among margins 0 / 0.25 / 0.35 / 0.5 and sd
+#: with :data:`LOWER_MAX_SD`, chosen on the 25 acceptance-like tuning sets
+#: (the code as the twentieth session found it) among margins 0 / 0.25 / 0.35 / 0.5 and sd
 #: limits 0.35-0.6 s (benchmarks/bench_accuracy.py's flag F1, the five flags'
 #: mean): +0.005 with sway, +0.002 without; it held on the twelve fresh sets
 #: 32000-43035 (+0.002 / -0.001) and on the second simulator

@@ -114,7 +114,8 @@ from .params import (  # the thresholds, with their provenance
     SHAKE_RETRY_REL, SHAKE_SMOOTH_S, SHIFT_FAST_S, SHIFT_HOLD_REF_S, SHORT_TAIL_RISE_FRAC,
     SLOW_PARTIAL_GAP_S, SLOW_PARTIAL_MIN_PHASE_S, SLOW_WOBBLE_CYCLES, SMALL_FAST_S, SMALL_RANGE_DEG,
     SMALL_SLOW_S, STANCE_SHIFT_MAX_S, STEP_LEVELS, STEP_MARGIN_S, STEP_PAST_RETURN_S, STEP_REP_COS,
-    STOP_BAND, STOP_FAR_FRAC, STOP_FAR_WAIT_S, STOP_MIN_S, STOP_PART_MIN_S, STOP_PART_SPEED_FRAC, STOP_SPEED_FRAC,
+    STOP_BAND, STOP_FAR_FRAC, STOP_FAR_WAIT_S, STOP_MIN_S, STOP_PART_MIN_S, STOP_PART_SPEED_FRAC,
+    STOP_SPEED_FRAC,
     TOP_BAND_FRAC, TOP_FIT_S, T_OFF_FRAC, T_ON_K, T_ON_MAX_DEG, T_ON_MIN_DEG, UPSIDE_DOWN_T,
     WILD_AXIS_COS,
 )
@@ -1679,13 +1680,13 @@ class StreamAnalyzer:
         slower than :data:`STOP_SPEED_FRAC` of the lower's peak speed for at
         least :data:`STOP_MIN_S`, within :data:`STOP_BAND` of the range, with
         the tilt falling at :data:`STOP_PART_SPEED_FRAC` of that speed or
-        faster both before and after it; each part must last
-        :data:`STOP_PART_MIN_S`.  The
-        first part is fitted from the top to the stop's level over the data
-        up to the stop's end, the second from that level to the bottom from
-        the stop's start on; returned with the indices of the stop's end and
-        start.  (One template over both parts reads a lower whose parts run
-        at different speeds 1-3 s long or short at its ends.)"""
+        faster both before and after it.  The first part is fitted from the
+        top to the stop's level over the data up to the stop's end, the
+        second from that level to the bottom from the stop's start on; each
+        must last :data:`STOP_PART_MIN_S`.  Returned: the two fits and the
+        indices of the stop's end and start.  (One template over both parts
+        reads a lower whose parts run at different speeds 1-3 s long or
+        short at its ends.)"""
         fs = self.fs
         top, bottom = levels
         if top <= bottom:
@@ -2208,7 +2209,6 @@ def _meeting_point(top: float, top_sd: float, lower_start: float, lower_start_sd
         return 0.5 * (top + lower_start)
     w1, w2 = 1.0 / max(top_sd, 1e-3) ** 2, 1.0 / max(lower_start_sd, 1e-3) ** 2
     return (w1 * top + w2 * lower_start) / (w1 + w2)
-
 
 
 def _joined(lower: TransitionFit, first: TransitionFit, second: TransitionFit) -> TransitionFit:
