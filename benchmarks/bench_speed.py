@@ -62,11 +62,16 @@ def best_of(cmd: list[str], n: int, env: dict[str, str] | None = None) -> float:
     return best
 
 
-def with_bytecode_cache(cache: Path) -> dict[str, str]:
+def process_env(bytecode_cache: Path | None) -> dict[str, str]:
     """This process's environment with bytecode written to and read from
-    ``cache`` (as an installed package's bytecode is read)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = str(cache)
+    ``bytecode_cache`` (as an installed package's bytecode is read), or,
+    with None, with no bytecode written (a package without it is compiled
+    on every start)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+    if bytecode_cache is None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    else:
+        env["PYTHONPYCACHEPREFIX"] = str(bytecode_cache)
     return env
 
 
@@ -80,10 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"1-hour file: {n} samples, {path.stat().st_size / 1e6:.1f} MB")
         exe = str(Path(sys.executable).with_name("reptrack"))
         cmd = [exe, "analyze", str(path), "--json"]
-        cold_env = {k: v for k, v in os.environ.items() if k != "PYTHONPYCACHEPREFIX"}
-        cold_env["PYTHONDONTWRITEBYTECODE"] = "1"
-        t_cold = best_of(cmd, args.runs, cold_env)
-        warm_env = with_bytecode_cache(Path(d) / "pycache")
+        t_cold = best_of(cmd, args.runs, process_env(None))
+        warm_env = process_env(Path(d) / "pycache")
         best_of(cmd, 1, warm_env)  # (writes the bytecode)
         t_an = best_of(cmd, args.runs, warm_env)
         t_pd = best_of([sys.executable, "-c", f"import pandas; pandas.read_csv({str(path)!r}, comment='#')"], args.runs)

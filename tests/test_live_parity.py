@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -252,6 +253,23 @@ def test_replay_judges_a_file_by_the_guidance_its_metadata_names(tmp_path, capsy
     assert any("lift_too_fast" in r["flags"] for r in reps)
 
 
+def crosscheck_analysed(seed: int, sway: bool = False) -> tuple[Any, list[Rep]]:
+    """A session of the second, independently built simulator
+    (benchmarks/bench_crosscheck.py) and the reps ``analyze`` finds in it."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_crosscheck import session
+
+    ses = session(seed, sway=sway)
+    return ses, analyze_recording(ses.recording, ses.guidance).reps
+
+
+def overlapping_most(reps: list[Rep], true: dict) -> Rep:
+    """The rep of ``reps`` that overlaps the true rep ``true`` most (s)."""
+    return max(reps, key=lambda r: min(r.end, true["end"]) - max(r.start, true["start"]))
+
+
 @pytest.mark.parametrize("seed", [11, 47])
 def test_a_lower_that_stops_part_way_and_goes_on_is_reported_in_time(seed: int) -> None:
     """Sessions of the second, independently built simulator
@@ -259,16 +277,9 @@ def test_a_lower_that_stops_part_way_and_goes_on_is_reported_in_time(seed: int) 
     half their height: waited for as a hesitation, such a rep was accepted
     once the lower fell again, with the end at the stop, and reported 0.7
     and 0.83 s after it.  Every rep is reported within LATENCY_S."""
-    import sys
-
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from bench_crosscheck import session
-
-    ses = session(seed, sway=False)
-    reps = analyze_recording(ses.recording, ses.guidance).reps
+    _, reps = crosscheck_analysed(seed)
     assert reps
     assert_latency(reps, f"crosscheck#{seed}")
-
 
 
 def test_a_lower_that_stops_far_up_and_goes_on_ends_where_it_ends() -> None:
@@ -279,13 +290,7 @@ def test_a_lower_that_stops_far_up_and_goes_on_ends_where_it_ends() -> None:
     read as ~1 s, a false lower_too_fast.  It is waited for, and the rep ends
     after the lower resumed, within 1 s of its true end; every rep is still
     reported within LATENCY_S of the end it reports."""
-    import sys
-
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from bench_crosscheck import session
-
-    ses = session(1, sway=False)
-    reps = analyze_recording(ses.recording, ses.guidance).reps
+    ses, reps = crosscheck_analysed(1)
     assert_latency(reps, "crosscheck#1")
     checked = 0
     for true in ses.truth:
@@ -299,7 +304,7 @@ def test_a_lower_that_stops_far_up_and_goes_on_ends_where_it_ends() -> None:
             # a quick last quarter: such an end still reads up to 1.4 s late)
             continue
         resumed = true["lower_start"] + (c + q / 2) * lower_s
-        rep = max(reps, key=lambda r: min(r.end, true["end"]) - max(r.start, true["start"]))
+        rep = overlapping_most(reps, true)
         assert resumed < rep.end < true["end"] + 1.0, (true["start"], rep.end, resumed, true["end"])
         assert "lower_too_fast" not in rep.flags
         checked += 1
@@ -312,13 +317,7 @@ def test_a_lower_that_stops_part_way_is_timed_from_its_two_parts() -> None:
     (benchmarks/bench_crosscheck.py seed 16 -- its three such lowers): one
     template over both parts read their ends 0.3-1 s late.  Timed from the
     two parts, each lower's start and end are within 0.2 s of the truth."""
-    import sys
-
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from bench_crosscheck import session
-
-    ses = session(16, sway=False)
-    reps = analyze_recording(ses.recording, ses.guidance).reps
+    ses, reps = crosscheck_analysed(16)
     checked = 0
     for true in ses.truth:
         if true["profiles"][1] != "twostep":
@@ -327,7 +326,7 @@ def test_a_lower_that_stops_part_way_is_timed_from_its_two_parts() -> None:
         lower_s = true["end"] - true["lower_start"]
         if q * lower_s < 0.3 or min(c - q / 2, 1 - c - q / 2) * lower_s < 0.8:
             continue
-        rep = max(reps, key=lambda r: min(r.end, true["end"]) - max(r.start, true["start"]))
+        rep = overlapping_most(reps, true)
         assert rep.lower_start == pytest.approx(true["lower_start"], abs=0.2), true["start"]
         assert rep.end == pytest.approx(true["end"], abs=0.2), true["start"]
         checked += 1

@@ -1423,6 +1423,7 @@ class StreamAnalyzer:
         if lift is None:
             return failed("lift fit failed")
         gap = ep.start / fs - self._decided_end if self.reps else None  # (s) since the last rep's end
+        in_set = gap is not None and gap < SET_GAP_S
         if lift.duration_s < MIN_PHASE_S and not (
             # (unless the lower may show a partial rep whose shaking lift read
             # quick: below, once both phases are known)
@@ -1437,7 +1438,6 @@ class StreamAnalyzer:
         lower = fr[0] if fr else None
         # (a lower that stopped part-way and went on, inside a set: timed from
         # its two parts)
-        in_set = gap is not None and gap < SET_GAP_S
         parts = self._lower_parts(t, s, mid, (l1p, l0a), lower, fit_s2) if lower is not None and in_set else None
         if parts is not None:
             lower = _joined(lower, parts[0], parts[1])
@@ -1497,8 +1497,7 @@ class StreamAnalyzer:
         if (
             self._rep_axis is not None
             and float(u @ self._rep_axis) < OPPOSITE_REP_COS
-            and gap is not None
-            and gap < SET_GAP_S
+            and in_set
             and not self._outgrows_partial(range_deg)
         ):
             return self._reject("opposite to the set's reps (a rest read from a baseline part-way up)")
