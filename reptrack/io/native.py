@@ -22,16 +22,19 @@ from __future__ import annotations
 import io
 import os
 import time
+import warnings as pywarnings
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
 import numpy as np
 
 from ..errors import InputError
+from ..metrics import nonzero1d
 from ..model import Recording
-from .tabular import Source, finish, meta_rate_hz, meta_start_utc, read_columns, sniff, split_cells
+from .split_parse import parse_floats_here
+from .tabular import Source, body_offset, finish, meta_rate_hz, meta_start_utc, read_columns, sniff, split_cells
 
 REQUIRED = ("t", "ax", "ay", "az")
 GYRO = ("gx", "gy", "gz")
@@ -113,6 +116,70 @@ def read_native(path: str | os.PathLike[str]) -> Recording:
     )
     rec.start_utc = start_utc
     return rec
+
+
+@dataclass(frozen=True)
+class NativeHead:
+    """The start of a plain native CSV, read ahead of :func:`read_native`:
+    its metadata, its first rows' times (s) and accelerations (g) -- the
+    numbers :func:`read_native` parses from them, to the bit -- and the
+    bytes its data lines take in all."""
+
+    meta: dict[str, str]
+    t: np.ndarray
+    acc: np.ndarray
+    body_bytes: int
+
+
+def native_head(path: str | os.PathLike[str], rows: int) -> NativeHead | None:
+    """The first ``rows`` data rows of the native CSV at ``path``, or None
+    unless the file is a native CSV with no gyroscope columns whose first
+    ``rows`` rows are plain (comma-separated finite numbers, LF line ends,
+    no blank line, no quote).
+
+    A guess, not a reading: nothing here is validated (times starting at 0,
+    units, repairs).  :mod:`reptrack.overlap` starts the analysis on it while
+    another process reads the file with :func:`read_native`, and keeps that
+    start only where the validated recording begins with these same numbers.
+    """
+    try:
+        src = Source.from_path(str(path))
+        table = sniff(src)
+        off = body_offset(src.head, table.header_line)
+    except (InputError, OSError, ValueError):
+        return None
+    if off is None or table.sep != "," or not looks_native(table.header):
+        return None
+    cols = [c.strip().strip('"').lower() for c in table.header.split(",")]
+    if any(c in cols for c in GYRO) or rows < 1:
+        return None
+    buf = src.buffer
+    body_bytes = len(buf) - off
+    # (a prefix long enough for ``rows`` lines: grown from the header's
+    # neighbourhood until it holds them)
+    size = min(body_bytes, 64 * rows)
+    while True:
+        ends = nonzero1d(buf[off : off + size] == ord("\n"))
+        if len(ends) >= rows or off + size >= len(buf):
+            break
+        size = min(body_bytes, 2 * size)
+    if len(ends) < rows:
+        return None
+    chunk = buf[off : off + int(ends[rows - 1]) + 1].tobytes()
+    if chunk.startswith(b"\n") or b"\n\n" in chunk or b"\r" in chunk or b'"' in chunk:
+        return None
+    try:
+        with pywarnings.catch_warnings():
+            pywarnings.simplefilter("error")
+            # (one parse here: the other core is reading the whole file)
+            a = parse_floats_here(chunk, ",")
+    except (ValueError, UnicodeError, Warning):
+        return None
+    if a.shape != (rows, len(cols)) or not np.isfinite(a).all():
+        return None
+    t = a[:, cols.index("t")].astype(np.float64)
+    acc = np.column_stack([a[:, cols.index(c)] for c in REQUIRED[1:]]).astype(np.float64)
+    return NativeHead(dict(table.meta), t, acc, body_bytes)
 
 
 def _is_number(cell: str) -> bool:

@@ -29,24 +29,28 @@ SPLIT_MIN_BYTES = 1_000_000
 
 _HEADER = struct.Struct("<qq")
 
+#: False in a process that already shares the CPUs with another doing
+#: useful work (:mod:`reptrack.overlap`'s read-ahead child): one parse there.
+split_allowed = True
+
 
 def parse_floats(body: bytes, sep: str) -> np.ndarray:
     """The rows of ``body`` (``sep``-separated numbers, LF line ends, the
     last line ended too) as a float64 array (rows, columns).  Raises what
     :func:`numpy.loadtxt` raises (``ValueError``, or a warning the caller
     turned into an error) on any cell that is not a number."""
-    if len(body) < SPLIT_MIN_BYTES or not _may_fork():
-        return _loadtxt(body, sep)
+    if len(body) < SPLIT_MIN_BYTES or not split_allowed or not may_fork():
+        return parse_floats_here(body, sep)
     mid = body.index(b"\n", len(body) // 2) + 1
     if mid >= len(body):
-        return _loadtxt(body, sep)
+        return parse_floats_here(body, sep)
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: parse the second half, send it, exit
         status = 1
         try:
             os.close(r)
-            a = _loadtxt(body[mid:], sep)
+            a = parse_floats_here(body[mid:], sep)
             with os.fdopen(w, "wb") as out:
                 out.write(_HEADER.pack(*a.shape))
                 out.write(a.tobytes())
@@ -55,7 +59,7 @@ def parse_floats(body: bytes, sep: str) -> np.ndarray:
             os._exit(status)  # (no atexit handlers, no second flush of stdout)
     os.close(w)
     try:
-        first = _loadtxt(body[:mid], sep)
+        first = parse_floats_here(body[:mid], sep)
     finally:
         # (read before waiting, also when the first half failed: a child
         # blocked on a full pipe never exits)
@@ -71,9 +75,12 @@ def parse_floats(body: bytes, sep: str) -> np.ndarray:
     return np.vstack((first, second))
 
 
-def _loadtxt(body: bytes, sep: str) -> np.ndarray:
+def parse_floats_here(body: bytes, sep: str) -> np.ndarray:
+    """:func:`parse_floats` in this process alone (numpy's parser)."""
     return np.loadtxt(io.StringIO(body.decode("utf-8")), delimiter=sep, dtype=np.float64, comments=None, ndmin=2)
 
 
-def _may_fork() -> bool:
+def may_fork() -> bool:
+    """Whether a ``fork`` to use a second core is safe and worth it here: a
+    POSIX fork, two or more CPUs, and no other thread in this process."""
     return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1

@@ -354,7 +354,7 @@ def read_columns(
         # separator, a damaged line); one count over the bytes tells if any
         # may exist, and a scan of the lines then names the first.
         buf = src.buffer
-        off = _body_offset(src.head, table.header_line)
+        off = body_offset(src.head, table.header_line)
         if df is None or off is None or (
             k > 1 and np.count_nonzero(buf[off:] == ord(table.sep)) != len(df) * (k - 1)
         ):
@@ -402,7 +402,7 @@ def _plain_floats(src: Source, table: Table) -> np.ndarray | None:
     """
     if table.decimal != "." or table.sep not in SEPARATORS or not table.names:
         return None
-    off = _body_offset(src.head, table.header_line)
+    off = body_offset(src.head, table.header_line)
     if off is None:
         return None
     body = src.buffer[off:].tobytes()
@@ -436,7 +436,7 @@ def _too_many_cells(body: bytes, table: Table, name: str) -> None:
             )
 
 
-def _body_offset(head: bytes, header_line: int) -> int | None:
+def body_offset(head: bytes, header_line: int) -> int | None:
     """Byte offset of the line after the header (``None`` if not in ``head``)."""
     pos = 0
     for _ in range(header_line):

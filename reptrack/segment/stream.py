@@ -91,7 +91,7 @@ from ..metrics import (
     wobble,
 )
 from ..model import GAP_FACTOR, Gap, Rep, SetSummary
-from ..signal.resample import GRID_HZ, GridResampler
+from ..signal.resample import GRID_HZ, GridChunk, GridResampler
 from ..signal.tilt import RAD2DEG, angle_between_rows, angle_from, cross3, motion_axis, signed_tilt, unit
 from .params import (  # the thresholds, with their provenance
     AFTER_WILD_S, ATTEMPT_S, BASE_DRIFT_DEG, BASE_LAG_S, BASE_STILL_DEG, BASE_WIN_S, BIG_QUICK_REL,
@@ -235,6 +235,13 @@ class _SetState:
     hint: str | None = None
 
 
+def grid_resampler(fs: float = GRID_HZ, gyro: bool = False) -> GridResampler:
+    """The resampler a :class:`StreamAnalyzer` at grid rate ``fs`` (Hz)
+    brings its samples onto the grid with: acceleration (g), and with a
+    gyroscope its readings (deg/s) and their validity."""
+    return GridResampler(fs, dim=7 if gyro else 3)
+
+
 class StreamAnalyzer:
     """Incremental heel-raise segmenter, metrics and flags (see module docstring)."""
 
@@ -255,7 +262,8 @@ class StreamAnalyzer:
         self._has_gyro = gyro
         # (with a gyroscope: its three axes, NaN-free, and a validity channel --
         # the resampler's running sums would carry one NaN to the run's end)
-        self._res = GridResampler(fs, dim=7 if gyro else 3)
+        self._res = grid_resampler(fs, gyro)
+        self._resampled_outside = False  # push_resampled was used
         # grid buffers (absolute index of element 0 is _k0); _gyr stays empty without a gyroscope
         self._k0 = 0
         self._acc = np.empty((0, 3))
@@ -332,9 +340,31 @@ class StreamAnalyzer:
             acc = np.hstack([acc, np.where(valid[:, None], gyro, 0.0), valid[:, None].astype(np.float64)])
         elif gyro is not None:
             raise ValueError("gyroscope samples pushed to an analyzer made without gyro=True")
+        if self._resampled_outside:
+            raise ValueError("this analyzer took resampled chunks (push_resampled): push the rest that way too")
+        return self._ingest(t, self._res.push(t, acc))
+
+    def push_resampled(self, t: np.ndarray, chunk: GridChunk) -> list[Event]:
+        """:meth:`push` of samples at times ``t`` (s) already brought onto the
+        grid: ``chunk`` is what a :func:`grid_resampler` at this analyzer's
+        rate, fed every sample pushed so far in the same blocks, returned for
+        this block.  The resampler is deterministic, so the reps are
+        :meth:`push`'s; it lets another process resample while this one
+        segments (:mod:`reptrack.overlap`).  Accelerometer-only analyzers;
+        once used, every later block comes this way."""
+        if self._has_gyro:
+            raise ValueError("push_resampled takes accelerometer-only chunks; this analyzer has a gyroscope")
+        t = np.asarray(t, dtype=np.float64)
+        if len(t) == 0:
+            return []
+        self._resampled_outside = True  # (this analyzer's own resampler has fallen behind)
+        return self._ingest(t, chunk)
+
+    def _ingest(self, t: np.ndarray, chunk: GridChunk) -> list[Event]:
+        """The rest of :meth:`push` for raw times ``t`` (s, non-empty) and
+        their grid points ``chunk``: gap events, then the state machine."""
         self._gap_events(t)
         self._t_stream = max(self._t_stream, float(t[-1]))
-        chunk = self._res.push(t, acc)
         if len(chunk.k):
             self._append(chunk.k, chunk.x, chunk.breaks)
         self._advance(final=False)

@@ -1,0 +1,147 @@
+"""Reading a big native CSV on one core while the other analyses it
+(reptrack.overlap): the session must be the whole-file analysis's, to the
+bit, whatever the file holds.
+
+Each check runs in a fresh process: a pytest-xdist worker has threads, and
+the overlap then (rightly) does not fork.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reptrack.analysis import PUSH_BLOCK
+from reptrack.io import write_native
+from reptrack.model import Recording
+from reptrack.sim import scenario_config, simulate
+
+# (rows for two full blocks and part of a third)
+_ROWS = int(2.3 * PUSH_BLOCK)
+
+
+def _long_session(rate: float = 100.0, jitter_s: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Simulated standing sessions back to back at ``rate`` Hz, ``_ROWS``
+    samples, times jittered by up to ``jitter_s`` (s)."""
+    ts, accs, t_off, seed = [], [], 0.0, 40
+    while sum(len(t) for t in ts) < _ROWS:
+        seed += 1
+        cfg = dataclasses.replace(scenario_config("standing-fatigue", seed), sample_rate_hz=rate, packet_loss=0.0)
+        rec = simulate(cfg, seed).recording
+        ts.append(rec.t + t_off)
+        accs.append(rec.acc)
+        t_off += rec.t[-1] + 1.0 / rate
+    t, acc = np.concatenate(ts)[:_ROWS], np.vstack(accs)[:_ROWS]
+    if jitter_s:
+        t = t + np.random.default_rng(5).uniform(-jitter_s, jitter_s, len(t))
+        t[0] = 0.0
+    return t, acc
+
+
+@pytest.fixture(scope="module")
+def long_session() -> tuple[np.ndarray, np.ndarray]:
+    return _long_session()
+
+
+def _write(path: Path, t: np.ndarray, acc: np.ndarray, meta: dict[str, str]) -> Path:
+    write_native(Recording(t=t, acc=acc, meta=meta, nominal_rate_hz=100.0), path)
+    text = path.read_text()
+    if "sample_rate_hz" not in meta:
+        text = "\n".join(ln for ln in text.splitlines() if not ln.startswith("# sample_rate_hz")) + "\n"
+        path.write_text(text)
+    return path
+
+
+_CHECK = """
+import json, os, sys
+import reptrack.overlap as ov
+from reptrack.analysis import analyze_file, analyze_recording
+from reptrack.io import read_recording
+from reptrack.segment.stream import StreamAnalyzer
+path = sys.argv[1]
+parent = os.getpid()
+if len(sys.argv) > 2:  # the child dies before it sends anything
+    real = ov.read_recording
+    def dying(p):
+        if os.getpid() != parent:
+            os._exit(3)
+        return real(p)
+    ov.read_recording = dying
+forks, resampled = [], []
+real_fork = os.fork
+def counting_fork():
+    forks.append(1)
+    return real_fork()
+os.fork = counting_fork
+real_push = StreamAnalyzer.push_resampled
+def counting_push(self, t, chunk):
+    resampled.append(len(t))
+    return real_push(self, t, chunk)
+StreamAnalyzer.push_resampled = counting_push
+over = ov.analyze_native_overlapped(path)
+kept = sum(resampled)
+via_cli_path = analyze_file(path).to_json_dict()
+whole = analyze_recording(read_recording(path))
+print(json.dumps(dict(
+    overlapped=over is not None,
+    forks=len(forks),
+    kept_start=kept,
+    same=over is not None and over.to_json_dict() == whole.to_json_dict(),
+    same_via_analyze_file=via_cli_path == whole.to_json_dict(),
+    reps=len(whole.reps),
+    warnings=whole.recording.warnings,
+)))
+"""
+
+
+def _check(path: Path, *extra: str) -> dict:
+    res = subprocess.run([sys.executable, "-c", _CHECK, str(path), *extra], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout)
+
+
+def test_a_big_native_file_is_analysed_while_it_is_read_with_the_same_session(long_session, tmp_path):
+    t, acc = long_session
+    out = _check(_write(tmp_path / "long.csv", t, acc, {"sensor": "simulator", "sample_rate_hz": "100"}))
+    assert out["overlapped"] and out["forks"] >= 1
+    # the first block's analysis was kept: every later block came resampled
+    assert out["kept_start"] == _ROWS - PUSH_BLOCK
+    assert out["same"] and out["same_via_analyze_file"]
+    assert out["reps"] > 40
+
+
+def test_a_file_without_a_rate_and_with_jitter_gives_the_same_session(tmp_path):
+    # (the nominal rate is then the whole file's median step, which the
+    # first block's rows only guess)
+    t, acc = _long_session(rate=52.0, jitter_s=0.004)
+    out = _check(_write(tmp_path / "jitter.csv", t, acc, {"sensor": "simulator"}))
+    # (the first block's gaps read alike at both rates: its analysis was kept)
+    assert out["overlapped"] and out["kept_start"] == _ROWS - PUSH_BLOCK
+    assert out["same"] and out["same_via_analyze_file"]
+    assert out["reps"] > 40
+
+
+def test_a_repaired_first_block_starts_the_analysis_over_with_the_same_session(long_session, tmp_path):
+    t, acc = long_session
+    path = _write(tmp_path / "dup.csv", t, acc, {"sensor": "simulator", "sample_rate_hz": "100"})
+    lines = path.read_text().splitlines()
+    first_row = next(i for i, ln in enumerate(lines) if ln.startswith("t,")) + 1
+    lines.insert(first_row + 1000, lines[first_row + 1000])  # a duplicated timestamp
+    path.write_text("\n".join(lines) + "\n")
+    out = _check(path)
+    assert any("repeated timestamp" in w for w in out["warnings"]), out["warnings"]
+    assert out["overlapped"] and out["kept_start"] == 0
+    assert out["same"] and out["same_via_analyze_file"]
+
+
+def test_a_read_ahead_that_dies_leaves_the_usual_read(long_session, tmp_path):
+    t, acc = long_session
+    out = _check(_write(tmp_path / "long.csv", t, acc, {"sensor": "simulator", "sample_rate_hz": "100"}), "die")
+    assert not out["overlapped"]
+    assert out["same_via_analyze_file"] and out["reps"] > 40
