@@ -9,7 +9,7 @@ recording (UTC, ISO 8601) lives in :attr:`Recording.start_utc`.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -203,7 +203,7 @@ class Rep:
     uncertain_flags: list[str] = field(default_factory=list)
 
     def to_dict(self, include_reported_at: bool = False) -> dict[str, Any]:
-        d = asdict(self)
+        d = _fields_of(self)
         if not include_reported_at:
             d.pop("reported_at")
         return _clean(d)
@@ -228,7 +228,7 @@ class SetSummary:
     hint: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return _clean(asdict(self))
+        return _clean(_fields_of(self))
 
 
 @dataclass
@@ -273,6 +273,13 @@ class Session:
                 },
             }
         )
+
+
+def _fields_of(obj: Any) -> dict[str, Any]:
+    """A flat dataclass's fields by name: :func:`dataclasses.asdict` without
+    its deep copies (:func:`_clean` copies the lists; ~10 ms of a 1-hour
+    file's JSON)."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
 
 def _clean(obj: Any) -> Any:

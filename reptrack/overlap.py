@@ -26,6 +26,7 @@ import os
 import pickle
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -35,7 +36,10 @@ from .io import read_recording, split_parse
 from .io.native import NativeHead, native_head
 from .io.tabular import meta_rate_hz
 from .model import Recording, Session, find_gaps
-from .segment.stream import StreamAnalyzer, grid_resampler
+from .signal.resample import grid_resampler
+
+if TYPE_CHECKING:
+    from .segment.stream import StreamAnalyzer
 
 #: Smallest file (bytes) worth it: about two blocks of native rows.  Below,
 #: the read is short and the split parse (:mod:`reptrack.io.split_parse`)
@@ -55,6 +59,9 @@ def analyze_native_overlapped(path: str | os.PathLike[str], guidance: Guidance |
         return None
     child = _ReadAhead(path)
     try:
+        # (imported once the child runs: ~0.04 s of the read overlapped)
+        from .segment.stream import StreamAnalyzer
+
         head = native_head(path, PUSH_BLOCK)
         sa = None
         if head is not None:

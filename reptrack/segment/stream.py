@@ -91,7 +91,7 @@ from ..metrics import (
     wobble,
 )
 from ..model import GAP_FACTOR, Gap, Rep, SetSummary
-from ..signal.resample import GRID_HZ, GridChunk, GridResampler
+from ..signal.resample import GRID_HZ, GridChunk, grid_resampler
 from ..signal.tilt import RAD2DEG, angle_between_rows, angle_from, cross3, motion_axis, signed_tilt, unit
 from .params import (  # the thresholds, with their provenance
     AFTER_WILD_S, ATTEMPT_S, BASE_DRIFT_DEG, BASE_LAG_S, BASE_STILL_DEG, BASE_WIN_S, BIG_QUICK_REL,
@@ -233,13 +233,6 @@ class _SetState:
     index: int
     reps: list[Rep] = field(default_factory=list)
     hint: str | None = None
-
-
-def grid_resampler(fs: float = GRID_HZ, gyro: bool = False) -> GridResampler:
-    """The resampler a :class:`StreamAnalyzer` at grid rate ``fs`` (Hz)
-    brings its samples onto the grid with: acceleration (g), and with a
-    gyroscope its readings (deg/s) and their validity."""
-    return GridResampler(fs, dim=7 if gyro else 3)
 
 
 class StreamAnalyzer:

@@ -142,6 +142,14 @@ class GridResampler:
         return k, v
 
 
+def grid_resampler(fs: float = GRID_HZ, gyro: bool = False) -> GridResampler:
+    """The resampler the segmenter (:class:`reptrack.segment.stream.StreamAnalyzer`)
+    at grid rate ``fs`` (Hz) brings its samples onto the grid with: three axes
+    of acceleration (g), and with a gyroscope three of angular velocity
+    (deg/s) and their validity (1 or 0)."""
+    return GridResampler(fs, dim=7 if gyro else 3)
+
+
 def _integral_at(q: np.ndarray, t: np.ndarray, x: np.ndarray, area: np.ndarray) -> np.ndarray:
     """Integral of the piecewise-linear (t, x) from t[0] to each q (t[0] <= q <= t[-1])."""
     i = np.clip(np.searchsorted(t, q, side="right") - 1, 0, len(t) - 2)
