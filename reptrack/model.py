@@ -146,10 +146,16 @@ class Recording:
     @property
     def median_rate_hz(self) -> float:
         """Measured median sample rate (Hz); 0 if it cannot be measured."""
-        if len(self.t) < 2:
-            return 0.0
-        dt = float(np.median(np.diff(self.t)))
-        return 1.0 / dt if dt > 0 else 0.0
+        return median_rate_hz(self.t)
+
+
+def median_rate_hz(t: np.ndarray) -> float:
+    """The median sample rate (Hz) of sample times ``t`` (s); 0 if it cannot
+    be measured."""
+    if len(t) < 2:
+        return 0.0
+    dt = float(np.median(np.diff(t)))
+    return 1.0 / dt if dt > 0 else 0.0
 
 
 # ---------------------------------------------------------------------------

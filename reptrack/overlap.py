@@ -35,7 +35,7 @@ from .guidance import Guidance, guidance_for
 from .io import read_recording, split_parse
 from .io.native import NativeHead, native_head
 from .io.tabular import meta_rate_hz
-from .model import Recording, Session, find_gaps
+from .model import Recording, Session, find_gaps, median_rate_hz
 from .signal.resample import grid_resampler
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def _rate_guess(head: NativeHead) -> float:
     rate = meta_rate_hz(head.meta, [])
     if rate is not None:
         return rate
-    return Recording(t=head.t, acc=head.acc, nominal_rate_hz=1.0).median_rate_hz
+    return median_rate_hz(head.t)
 
 
 def _same_start(rec: Recording, head: NativeHead, sa: StreamAnalyzer) -> bool:
