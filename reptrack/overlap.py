@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,8 +34,8 @@ import numpy as np
 from .analysis import PUSH_BLOCK, analyze_recording, finished_session, push_blocks
 from .guidance import Guidance, guidance_for
 from .io import read_recording, split_parse
-from .io.native import NativeHead, native_head
-from .io.tabular import meta_rate_hz
+from .io.native import NativeHead, looks_plain_native, native_head
+from .io.tabular import MAX_ABS_G, MAX_JUMP_S, meta_rate_hz
 from .model import Recording, Session, find_gaps, median_rate_hz
 from .signal.resample import grid_resampler
 
@@ -57,6 +58,8 @@ def analyze_native_overlapped(path: str | os.PathLike[str], guidance: Guidance |
             return None
     except OSError:
         return None
+    if not looks_plain_native(path):  # (the split parse serves the others better)
+        return None
     child = _ReadAhead(path)
     try:
         # (imported once the child runs: ~0.04 s of the read overlapped)
@@ -64,10 +67,12 @@ def analyze_native_overlapped(path: str | os.PathLike[str], guidance: Guidance |
 
         head = native_head(path, PUSH_BLOCK)
         sa = None
-        if head is not None:
-            g = guidance or guidance_for(head.meta)
-            sa = StreamAnalyzer(guidance=g, nominal_rate_hz=_rate_guess(head))
-            sa.push(head.t, head.acc)
+        if head is not None and _plausible(head):
+            try:
+                sa = StreamAnalyzer(guidance=guidance or guidance_for(head.meta), nominal_rate_hz=_rate_guess(head))
+                sa.push(head.t, head.acc)
+            except Exception:  # (a guess that fails is only dropped: the child's read judges the file)
+                sa = None
         got = child.result()
     finally:
         child.close()
@@ -79,6 +84,21 @@ def analyze_native_overlapped(path: str | os.PathLike[str], guidance: Guidance |
     for (a, b), chunk in zip(push_blocks(len(rec.t))[1:], chunks):
         sa.push_resampled(rec.t[a:b], chunk)
     return finished_session(rec, sa.guidance, sa)
+
+
+def _plausible(head: NativeHead) -> bool:
+    """Whether the first rows may be analysed before the file is validated:
+    times rising, spanning no more than a recording may
+    (:data:`~reptrack.io.tabular.MAX_JUMP_S`), accelerations within
+    :data:`~reptrack.io.tabular.MAX_ABS_G`.  (Rows that the validation would
+    reject or repair could make the analysis fail, or allocate for a reset
+    clock's span, before the child's one-sentence error arrives.)"""
+    t = head.t
+    return (
+        bool(np.all(np.diff(t) > 0.0))
+        and float(t[-1] - t[0]) <= MAX_JUMP_S
+        and bool(np.all(np.abs(head.acc) <= MAX_ABS_G))
+    )
 
 
 def _rate_guess(head: NativeHead) -> float:
@@ -109,10 +129,10 @@ def _same_start(rec: Recording, head: NativeHead, sa: StreamAnalyzer) -> bool:
 
 class _ReadAhead:
     """A forked child that reads the file at ``path`` and resamples it for
-    the analysis, and sends both through a pipe: ``(recording, chunks)``,
-    ``chunks`` the grid chunks of every block after the first (None for a
-    recording with a gyroscope, which the analyzer resamples with its
-    readings)."""
+    the analysis, and sends both through a pipe: ``(recording, chunks,
+    warnings)``, ``chunks`` the grid chunks of every block after the first
+    (None for a recording with a gyroscope, which the analyzer resamples
+    with its readings), ``warnings`` the Python warnings of the read."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         r, w = os.pipe()
@@ -123,13 +143,18 @@ class _ReadAhead:
                 os.close(r)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # (Ctrl-C ends the child, quietly)
                 split_parse.split_allowed = False  # (the other core is analysing)
-                rec = read_recording(path)
+                # (Python warnings of the read -- pandas' -- are sent along and
+                # shown by the parent once the read is taken; a failed read is
+                # read again by the parent, which shows its own)
+                with warnings.catch_warnings(record=True) as caught:
+                    rec = read_recording(path)
+                shown = [(str(x.message), x.category, x.filename, x.lineno) for x in caught]
                 chunks = None
                 if rec.gyro is None:
                     res = grid_resampler()
                     chunks = [res.push(rec.t[a:b], rec.acc[a:b]) for a, b in push_blocks(len(rec.t))][1:]
                 with os.fdopen(w, "wb") as out:
-                    pickle.dump((rec, chunks), out, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump((rec, chunks, shown), out, protocol=pickle.HIGHEST_PROTOCOL)
                 status = 0
             finally:
                 os._exit(status)  # (no atexit handlers, no second flush of stdout)
@@ -147,9 +172,11 @@ class _ReadAhead:
         if status != 0 or not data:
             return None
         try:
-            rec, chunks = pickle.loads(data)
+            rec, chunks, shown = pickle.loads(data)
         except Exception:  # (a truncated message: as a failed read)
             return None
+        for message, category, filename, lineno in shown:
+            warnings.warn_explicit(message, category, filename, lineno)
         return rec, chunks
 
     def close(self) -> None:

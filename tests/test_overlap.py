@@ -145,3 +145,46 @@ def test_a_read_ahead_that_dies_leaves_the_usual_read(long_session, tmp_path):
     out = _check(_write(tmp_path / "long.csv", t, acc, {"sensor": "simulator", "sample_rate_hz": "100"}), "die")
     assert not out["overlapped"]
     assert out["same_via_analyze_file"] and out["reps"] > 40
+
+
+def _analyze_cli(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "reptrack", "analyze", str(path)], capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize(
+    "fault, sentence",
+    [("clock_reset", "time jumps forward"), ("rows_swapped", "time runs backwards")],
+)
+def test_a_fault_in_the_first_block_gets_the_usual_sentence(long_session, tmp_path, fault, sentence):
+    # (the first block is analysed before the file is validated: a row the
+    # validation rejects must not crash that start or make it allocate for
+    # a reset clock's span)
+    t, acc = long_session
+    t = t.copy()
+    if fault == "clock_reset":
+        t[5000:] += 3e7
+    else:
+        for i, j in ((54891, 17145), (7163, 19561), (27119, 53361)):
+            t[[i, j]] = t[[j, i]]
+    path = _write(tmp_path / f"{fault}.csv", t, acc, {"sensor": "simulator", "sample_rate_hz": "100"})
+    res = _analyze_cli(path)
+    assert res.returncode == 2, res.stderr[-2000:]
+    assert "Traceback" not in res.stderr and sentence in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_a_bad_cell_late_in_a_big_file_is_named_once(long_session, tmp_path):
+    t, acc = long_session
+    path = _write(tmp_path / "late_bad.csv", t, acc, {"sensor": "simulator", "sample_rate_hz": "100"})
+    lines = path.read_text().splitlines()
+    bad = int(len(lines) * 0.8)
+    cells = lines[bad].split(",")
+    cells[1] = "abc"
+    lines[bad] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    res = _analyze_cli(path)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert f"line {bad + 1}" in res.stderr
+    # (the read-ahead's failed read shows nothing: the usual read's output only)
+    errs = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(errs) == len(set(errs)), res.stderr

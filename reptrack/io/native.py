@@ -34,7 +34,7 @@ from ..errors import InputError
 from ..metrics import nonzero1d
 from ..model import Recording
 from .split_parse import parse_floats_here
-from .tabular import Source, body_offset, finish, meta_rate_hz, meta_start_utc, read_columns, sniff, split_cells
+from .tabular import Source, Table, body_offset, finish, meta_rate_hz, meta_start_utc, read_columns, sniff, split_cells
 
 REQUIRED = ("t", "ax", "ay", "az")
 GYRO = ("gx", "gy", "gz")
@@ -131,6 +131,30 @@ class NativeHead:
     body_bytes: int
 
 
+def looks_plain_native(path: str | os.PathLike[str]) -> bool:
+    """Whether the file at ``path`` starts like a native CSV that
+    :func:`native_head` can read ahead: comma-separated, LF line ends, no
+    gyroscope columns (its first bytes only)."""
+    return _plain_layout(path) is not None
+
+
+def _plain_layout(path: str | os.PathLike[str]) -> tuple[Source, Table, int, list[str]] | None:
+    """The file's source, table, data offset (bytes) and lower-cased column
+    names when it starts like a plain native CSV without gyroscope columns."""
+    try:
+        src = Source.from_path(str(path))
+        table = sniff(src)
+        off = body_offset(src.head, table.header_line)
+    except (InputError, OSError, ValueError):
+        return None
+    if off is None or table.sep != "," or not looks_native(table.header) or b"\r" in src.head:
+        return None
+    cols = [c.strip().strip('"').lower() for c in table.header.split(",")]
+    if any(c in cols for c in GYRO):
+        return None
+    return src, table, off, cols
+
+
 def native_head(path: str | os.PathLike[str], rows: int) -> NativeHead | None:
     """The first ``rows`` data rows of the native CSV at ``path``, or None
     unless the file is a native CSV with no gyroscope columns whose first
@@ -142,17 +166,10 @@ def native_head(path: str | os.PathLike[str], rows: int) -> NativeHead | None:
     another process reads the file with :func:`read_native`, and keeps that
     start only where the validated recording begins with these same numbers.
     """
-    try:
-        src = Source.from_path(str(path))
-        table = sniff(src)
-        off = body_offset(src.head, table.header_line)
-    except (InputError, OSError, ValueError):
+    layout = _plain_layout(path)
+    if layout is None or rows < 1:
         return None
-    if off is None or table.sep != "," or not looks_native(table.header):
-        return None
-    cols = [c.strip().strip('"').lower() for c in table.header.split(",")]
-    if any(c in cols for c in GYRO) or rows < 1:
-        return None
+    src, table, off, cols = layout
     buf = src.buffer
     body_bytes = len(buf) - off
     # (a prefix long enough for ``rows`` lines: grown from the header's

@@ -9,10 +9,12 @@ API (stable; the live view and ``analyze`` both use it)::
     sa.reps, sa.sets              # everything reported so far
     sa.status()                   # current phase for the live view
 
-``reptrack analyze`` is this class fed the whole file in one push, so the
-live path and the offline path share every rule.  Every decision about grid
-index ``i`` uses data up to ``i`` only, so results do not depend on how the
-stream is chunked.  A rep is reported once :data:`SETTLE_S` of data follow
+``reptrack analyze`` is this class fed the whole file (in blocks of
+:data:`reptrack.analysis.PUSH_BLOCK` samples), so the live path and the
+offline path share every rule.  Every decision about grid index ``i`` uses
+data up to ``i`` only, so results do not depend on how the stream is
+chunked (beyond the last bits of the resampler's running integral, which
+restarts at each push).  A rep is reported once :data:`SETTLE_S` of data follow
 its fitted end (re-fitted then, each fit seeded by the one before):
 typically 0.25-0.35 s of stream time after its end.  A re-fit that moves the
 end so far back that the rep would be reported more than
