@@ -121,14 +121,12 @@ def read_native(path: str | os.PathLike[str]) -> Recording:
 @dataclass(frozen=True)
 class NativeHead:
     """The start of a plain native CSV, read ahead of :func:`read_native`:
-    its metadata, its first rows' times (s) and accelerations (g) -- the
-    numbers :func:`read_native` parses from them, to the bit -- and the
-    bytes its data lines take in all."""
+    its metadata and its first rows' times (s) and accelerations (g) -- the
+    numbers :func:`read_native` parses from them, to the bit."""
 
     meta: dict[str, str]
     t: np.ndarray
     acc: np.ndarray
-    body_bytes: int
 
 
 def looks_plain_native(path: str | os.PathLike[str]) -> bool:
@@ -196,7 +194,7 @@ def native_head(path: str | os.PathLike[str], rows: int) -> NativeHead | None:
         return None
     t = a[:, cols.index("t")].astype(np.float64)
     acc = np.column_stack([a[:, cols.index(c)] for c in REQUIRED[1:]]).astype(np.float64)
-    return NativeHead(dict(table.meta), t, acc, body_bytes)
+    return NativeHead(dict(table.meta), t, acc)
 
 
 def _is_number(cell: str) -> bool:
