@@ -116,7 +116,8 @@ from .params import (  # the thresholds, with their provenance
     SHAKE_RETRY_REL, SHAKE_SMOOTH_S, SHIFT_FAST_S, SHIFT_HOLD_REF_S, SHORT_TAIL_RISE_FRAC,
     SLOW_PARTIAL_GAP_S, SLOW_PARTIAL_MIN_PHASE_S, SLOW_WOBBLE_CYCLES, SMALL_FAST_S, SMALL_RANGE_DEG,
     SMALL_SLOW_S, STANCE_SHIFT_MAX_S, STEP_LEVELS, STEP_MARGIN_S, STEP_PAST_RETURN_S, STEP_REP_COS,
-    STOP_BAND, STOP_FAR_FRAC, STOP_FAR_WAIT_S, STOP_MIN_S, STOP_PART_MIN_S, STOP_PART_SPEED_FRAC,
+    STOP_BAND, STOP_FAR_FRAC, STOP_FAR_WAIT_S, STOP_MIN_S, STOP_PART_MIN_S, STOP_PART_SPEED_FRAC, STOP_SPLIT_MIN_RMS,
+    STOP_SPLIT_RMS_FRAC,
     STOP_SPEED_FRAC,
     TOP_BAND_FRAC, TOP_FIT_S, T_OFF_FRAC, T_ON_K, T_ON_MAX_DEG, T_ON_MIN_DEG, UPSIDE_DOWN_T,
     WILD_AXIS_COS,
@@ -1707,7 +1708,9 @@ class StreamAnalyzer:
         faster both before and after it.  The first part is fitted from the
         top to the stop's level over the data up to the stop's end, the
         second from that level to the bottom from the stop's start on; each
-        must last :data:`STOP_PART_MIN_S`.  Returned: the two fits and the
+        must last :data:`STOP_PART_MIN_S`, and together they must fit far
+        better than the one template (:data:`STOP_SPLIT_RMS_FRAC`,
+        :data:`STOP_SPLIT_MIN_RMS`: two movements, not one slowed part-way).  Returned: the two fits and the
         indices of the stop's end and start.  (One template over both parts
         reads a lower whose parts run at different speeds 1-3 s long or
         short at its ends.)"""
@@ -1738,6 +1741,9 @@ class StreamAnalyzer:
         fr1 = fit_rise(t[mid : jb + 1], -s[mid : jb + 1], -top, -level, refine_hi=False, refine_lo=False, lever_s2=lever_s2)
         fr2 = fit_rise(t[ja:], -s[ja:], -level, -bottom, refine_hi=False, refine_lo=False, lever_s2=lever_s2)
         if fr1 is None or fr2 is None or min(fr1[0].duration_s, fr2[0].duration_s) < STOP_PART_MIN_S or not fr1[0].offset < fr2[0].offset:
+            return None
+        # (two movements, not one slowed part-way: the parts fit far better)
+        if lower.rms < STOP_SPLIT_MIN_RMS or max(fr1[0].rms * (top - level), fr2[0].rms * (level - bottom)) > STOP_SPLIT_RMS_FRAC * lower.rms * (top - bottom):
             return None
         return fr1[0], fr2[0], jb, ja
 
