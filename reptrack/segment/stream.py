@@ -1716,7 +1716,8 @@ class StreamAnalyzer:
         short at its ends.)"""
         fs = self.fs
         top, bottom = levels
-        if top <= bottom:
+        # (one template that fits the lower well leaves no two movements to find)
+        if top <= bottom or lower.rms < STOP_SPLIT_MIN_RMS:
             return None
         i_on = int(np.clip(t.searchsorted(lower.onset), mid, len(s) - 1))
         i_off = int(np.clip(t.searchsorted(lower.offset), i_on, len(s) - 1))
@@ -1743,7 +1744,7 @@ class StreamAnalyzer:
         if fr1 is None or fr2 is None or min(fr1[0].duration_s, fr2[0].duration_s) < STOP_PART_MIN_S or not fr1[0].offset < fr2[0].offset:
             return None
         # (two movements, not one slowed part-way: the parts fit far better)
-        if lower.rms < STOP_SPLIT_MIN_RMS or max(fr1[0].rms * (top - level), fr2[0].rms * (level - bottom)) > STOP_SPLIT_RMS_FRAC * lower.rms * (top - bottom):
+        if max(fr1[0].rms * (top - level), fr2[0].rms * (level - bottom)) > STOP_SPLIT_RMS_FRAC * lower.rms * (top - bottom):
             return None
         return fr1[0], fr2[0], jb, ja
 
