@@ -15,7 +15,7 @@ on the child's recording.  Either way the session is
 
 Only where it is safe and worth it: a file of at least
 :data:`MIN_FILE_BYTES` and a process that may fork
-(:func:`reptrack.io.split_parse.may_fork`).  A fault in the child -- a file
+(:func:`reptrack.io.forked.may_fork`).  A fault in the child -- a file
 it cannot read, a crash -- returns None: the caller then reads the file
 itself, and a bad file gets its usual one-sentence error.
 """
@@ -24,17 +24,18 @@ from __future__ import annotations
 
 import os
 import pickle
-import signal
 import warnings
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
 from .analysis import PUSH_BLOCK, analyze_recording, finished_session, push_blocks
 from .guidance import Guidance, guidance_for
 from .io import read_recording, split_parse
-from .io.native import NativeHead, looks_plain_native, native_head
+from .io.forked import ForkedCall, may_fork
+from .io.native import NativeHead, native_head, plain_native
 from .io.tabular import MAX_ABS_G, MAX_JUMP_S, meta_rate_hz
 from .model import Recording, Session, find_gaps, median_rate_hz
 from .signal.resample import grid_resampler
@@ -54,18 +55,19 @@ def analyze_native_overlapped(path: str | os.PathLike[str], guidance: Guidance |
     the analysis; None where this does not apply or the read failed (read
     the file the usual way then)."""
     try:
-        if Path(path).stat().st_size < MIN_FILE_BYTES or not split_parse.may_fork():
+        if Path(path).stat().st_size < MIN_FILE_BYTES or not may_fork():
             return None
     except OSError:
         return None
-    if not looks_plain_native(path):  # (the split parse serves the others better)
+    layout = plain_native(path)
+    if layout is None:  # (the split parse serves the others better)
         return None
-    child = _ReadAhead(path)
+    child = ForkedCall(partial(_read_ahead, path))
     try:
         # (imported once the child runs: ~0.04 s of the read overlapped)
         from .segment.stream import StreamAnalyzer
 
-        head = native_head(path, PUSH_BLOCK)
+        head = native_head(layout, PUSH_BLOCK)
         sa = None
         if head is not None and _plausible(head):
             try:
@@ -73,7 +75,7 @@ def analyze_native_overlapped(path: str | os.PathLike[str], guidance: Guidance |
                 sa.push(head.t, head.acc)
             except Exception:  # (a guess that fails is only dropped: the child's read judges the file)
                 sa = None
-        got = child.result()
+        got = _read_back(child)
     finally:
         child.close()
     if got is None:
@@ -127,68 +129,35 @@ def _same_start(rec: Recording, head: NativeHead, sa: StreamAnalyzer) -> bool:
     return True
 
 
-class _ReadAhead:
-    """A forked child that reads the file at ``path`` and resamples it for
-    the analysis, and sends both through a pipe: ``(recording, chunks,
-    warnings)``, ``chunks`` the grid chunks of every block after the first
+def _read_ahead(path: str | os.PathLike[str], out: BinaryIO) -> None:
+    """The read-ahead child's work: read the file at ``path`` and resample it
+    for the analysis, and pickle to ``out`` ``(recording, chunks,
+    warnings)`` -- ``chunks`` the grid chunks of every block after the first
     (None for a recording with a gyroscope, which the analyzer resamples
-    with its readings), ``warnings`` the Python warnings of the read."""
+    with its readings), ``warnings`` the Python warnings of the read (shown
+    by the parent once the read is taken; a failed read is read again by the
+    parent, which shows its own)."""
+    split_parse.split_allowed = False  # (the other core is analysing)
+    with warnings.catch_warnings(record=True) as caught:
+        rec = read_recording(path)
+    shown = [(str(x.message), x.category, x.filename, x.lineno) for x in caught]
+    chunks = None
+    if rec.gyro is None:
+        res = grid_resampler()
+        chunks = [res.push(rec.t[a:b], rec.acc[a:b]) for a, b in push_blocks(len(rec.t))][1:]
+    pickle.dump((rec, chunks, shown), out, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        r, w = os.pipe()
-        self._pid = os.fork()
-        if self._pid == 0:  # the child: read, resample, send, exit
-            status = 1
-            try:
-                os.close(r)
-                signal.signal(signal.SIGINT, signal.SIG_DFL)  # (Ctrl-C ends the child, quietly)
-                split_parse.split_allowed = False  # (the other core is analysing)
-                # (Python warnings of the read -- pandas' -- are sent along and
-                # shown by the parent once the read is taken; a failed read is
-                # read again by the parent, which shows its own)
-                with warnings.catch_warnings(record=True) as caught:
-                    rec = read_recording(path)
-                shown = [(str(x.message), x.category, x.filename, x.lineno) for x in caught]
-                chunks = None
-                if rec.gyro is None:
-                    res = grid_resampler()
-                    chunks = [res.push(rec.t[a:b], rec.acc[a:b]) for a, b in push_blocks(len(rec.t))][1:]
-                with os.fdopen(w, "wb") as out:
-                    pickle.dump((rec, chunks, shown), out, protocol=pickle.HIGHEST_PROTOCOL)
-                status = 0
-            finally:
-                os._exit(status)  # (no atexit handlers, no second flush of stdout)
-        os.close(w)
-        self._r: int | None = r
 
-    def result(self) -> tuple[Recording, list | None] | None:
-        """What the child sent, or None when it failed."""
-        assert self._r is not None
-        with os.fdopen(self._r, "rb") as inp:
-            self._r = None
-            data = inp.read()
-        _, status = os.waitpid(self._pid, 0)
-        self._pid = 0
-        if status != 0 or not data:
-            return None
-        try:
-            rec, chunks, shown = pickle.loads(data)
-        except Exception:  # (a truncated message: as a failed read)
-            return None
-        for message, category, filename, lineno in shown:
-            warnings.warn_explicit(message, category, filename, lineno)
-        return rec, chunks
-
-    def close(self) -> None:
-        """Stop and reap the child if :meth:`result` was not reached (an
-        error or Ctrl-C here)."""
-        if self._r is not None:
-            os.close(self._r)
-            self._r = None
-        if self._pid:
-            try:
-                os.kill(self._pid, signal.SIGKILL)
-                os.waitpid(self._pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
-            self._pid = 0
+def _read_back(child: ForkedCall) -> tuple[Recording, list | None] | None:
+    """What the read-ahead child sent (its read's warnings shown), or None
+    when it failed."""
+    data = child.result()
+    if not data:
+        return None
+    try:
+        rec, chunks, shown = pickle.loads(data)
+    except Exception:  # (a truncated message: as a failed read)
+        return None
+    for message, category, filename, lineno in shown:
+        warnings.warn_explicit(message, category, filename, lineno)
+    return rec, chunks

@@ -26,7 +26,7 @@ import warnings as pywarnings
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 import numpy as np
 
@@ -129,16 +129,21 @@ class NativeHead:
     acc: np.ndarray
 
 
-def looks_plain_native(path: str | os.PathLike[str]) -> bool:
-    """Whether the file at ``path`` starts like a native CSV that
-    :func:`native_head` can read ahead: comma-separated, LF line ends, no
-    gyroscope columns (its first bytes only)."""
-    return _plain_layout(path) is not None
+class PlainNative(NamedTuple):
+    """A file that starts like a plain native CSV (:func:`plain_native`):
+    its source, sniffed table, data offset (bytes) and lower-cased column
+    names."""
+
+    src: Source
+    table: Table
+    offset: int
+    cols: list[str]
 
 
-def _plain_layout(path: str | os.PathLike[str]) -> tuple[Source, Table, int, list[str]] | None:
-    """The file's source, table, data offset (bytes) and lower-cased column
-    names when it starts like a plain native CSV without gyroscope columns."""
+def plain_native(path: str | os.PathLike[str]) -> PlainNative | None:
+    """The layout of the file at ``path`` when it starts like a native CSV
+    that :func:`native_head` can read ahead -- comma-separated, LF line
+    ends, no gyroscope columns (its first bytes only) -- else None."""
     try:
         src = Source.from_path(str(path))
         table = sniff(src)
@@ -150,22 +155,20 @@ def _plain_layout(path: str | os.PathLike[str]) -> tuple[Source, Table, int, lis
     cols = [c.strip().strip('"').lower() for c in table.header.split(",")]
     if any(c in cols for c in GYRO):
         return None
-    return src, table, off, cols
+    return PlainNative(src, table, off, cols)
 
 
-def native_head(path: str | os.PathLike[str], rows: int) -> NativeHead | None:
-    """The first ``rows`` data rows of the native CSV at ``path``, or None
-    unless the file is a native CSV with no gyroscope columns whose first
-    ``rows`` rows are plain (comma-separated finite numbers, LF line ends,
-    no blank line, no quote).
+def native_head(layout: PlainNative, rows: int) -> NativeHead | None:
+    """The first ``rows`` data rows of the file :func:`plain_native` read
+    as ``layout``, or None unless they are plain (comma-separated finite
+    numbers, LF line ends, no blank line, no quote).
 
     A guess, not a reading: nothing here is validated (times starting at 0,
     units, repairs).  :mod:`reptrack.overlap` starts the analysis on it while
     another process reads the file with :func:`read_native`, and keeps that
     start only where the validated recording begins with these same numbers.
     """
-    layout = _plain_layout(path)
-    if layout is None or rows < 1:
+    if rows < 1:
         return None
     src, table, off, cols = layout
     buf = src.buffer

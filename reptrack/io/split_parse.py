@@ -7,9 +7,8 @@ second half of the lines while this process parses the first, which takes
 ~0.11 s off (issue #2's speed bar: a 1-hour file in under 2 s on a 2-core
 machine).  The numbers are numpy's either way, to the bit.
 
-Only where it is safe and worth it: a POSIX ``fork``, two or more CPUs, no
-other thread in this process (forking a threaded process can deadlock the
-child), and a body of at least :data:`SPLIT_MIN_BYTES`.  Any fault in the
+Only where it is safe and worth it (:func:`reptrack.io.forked.may_fork`) and
+for a body of at least :data:`SPLIT_MIN_BYTES`.  Any fault in the
 child reads as a ``ValueError`` -- the caller then takes its slower path,
 which names the faulty line.
 """
@@ -17,11 +16,12 @@ which names the faulty line.
 from __future__ import annotations
 
 import io
-import os
 import struct
-import threading
+from typing import BinaryIO
 
 import numpy as np
+
+from .forked import ForkedCall, may_fork
 
 #: Smallest body (bytes) worth a fork: ~2 ms of fork and pipe against
 #: ~20 ms of parsing saved per MB.
@@ -44,29 +44,19 @@ def parse_floats(body: bytes, sep: str) -> np.ndarray:
     mid = body.index(b"\n", len(body) // 2) + 1
     if mid >= len(body):
         return parse_floats_here(body, sep)
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: parse the second half, send it, exit
-        status = 1
-        try:
-            os.close(r)
-            a = parse_floats_here(body[mid:], sep)
-            with os.fdopen(w, "wb") as out:
-                out.write(_HEADER.pack(*a.shape))
-                out.write(a.tobytes())
-            status = 0
-        finally:
-            os._exit(status)  # (no atexit handlers, no second flush of stdout)
-    os.close(w)
+
+    def second_half(out: BinaryIO) -> None:
+        a = parse_floats_here(body[mid:], sep)
+        out.write(_HEADER.pack(*a.shape))
+        out.write(a.tobytes())
+
+    child = ForkedCall(second_half)
     try:
         first = parse_floats_here(body[:mid], sep)
     finally:
-        # (read before waiting, also when the first half failed: a child
-        # blocked on a full pipe never exits)
-        with os.fdopen(r, "rb") as inp:
-            data = inp.read()
-        _, status = os.waitpid(pid, 0)
-    if status != 0 or len(data) < _HEADER.size:
+        # (read also when the first half failed: the child is reaped)
+        data = child.result()
+    if data is None or len(data) < _HEADER.size:
         raise ValueError("the second half of the rows could not be parsed")
     rows, cols = _HEADER.unpack_from(data)
     second = np.frombuffer(data, np.float64, offset=_HEADER.size).reshape(rows, cols)
@@ -78,9 +68,3 @@ def parse_floats(body: bytes, sep: str) -> np.ndarray:
 def parse_floats_here(body: bytes, sep: str) -> np.ndarray:
     """:func:`parse_floats` in this process alone (numpy's parser)."""
     return np.loadtxt(io.StringIO(body.decode("utf-8")), delimiter=sep, dtype=np.float64, comments=None, ndmin=2)
-
-
-def may_fork() -> bool:
-    """Whether a ``fork`` to use a second core is safe and worth it here: a
-    POSIX fork, two or more CPUs, and no other thread in this process."""
-    return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1

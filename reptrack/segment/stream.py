@@ -116,9 +116,8 @@ from .params import (  # the thresholds, with their provenance
     SHAKE_RETRY_REL, SHAKE_SMOOTH_S, SHIFT_FAST_S, SHIFT_HOLD_REF_S, SHORT_TAIL_RISE_FRAC,
     SLOW_PARTIAL_GAP_S, SLOW_PARTIAL_MIN_PHASE_S, SLOW_WOBBLE_CYCLES, SMALL_FAST_S, SMALL_RANGE_DEG,
     SMALL_SLOW_S, STANCE_SHIFT_MAX_S, STEP_LEVELS, STEP_MARGIN_S, STEP_PAST_RETURN_S, STEP_REP_COS,
-    STOP_BAND, STOP_FAR_FRAC, STOP_FAR_WAIT_S, STOP_MIN_S, STOP_PART_MIN_S, STOP_PART_SPEED_FRAC, STOP_SPLIT_MIN_RMS,
-    STOP_SPLIT_RMS_FRAC,
-    STOP_SPEED_FRAC,
+    STOP_BAND, STOP_FAR_FRAC, STOP_FAR_WAIT_S, STOP_MIN_S, STOP_PART_MIN_S, STOP_PART_SPEED_FRAC,
+    STOP_SPEED_FRAC, STOP_SPLIT_MIN_RMS, STOP_SPLIT_RMS_FRAC,
     TOP_BAND_FRAC, TOP_FIT_S, T_OFF_FRAC, T_ON_K, T_ON_MAX_DEG, T_ON_MIN_DEG, UPSIDE_DOWN_T,
     WILD_AXIS_COS,
 )
@@ -1710,10 +1709,10 @@ class StreamAnalyzer:
         second from that level to the bottom from the stop's start on; each
         must last :data:`STOP_PART_MIN_S`, and together they must fit far
         better than the one template (:data:`STOP_SPLIT_RMS_FRAC`,
-        :data:`STOP_SPLIT_MIN_RMS`: two movements, not one slowed part-way).  Returned: the two fits and the
-        indices of the stop's end and start.  (One template over both parts
-        reads a lower whose parts run at different speeds 1-3 s long or
-        short at its ends.)"""
+        :data:`STOP_SPLIT_MIN_RMS`: two movements, not one slowed
+        part-way).  Returned: the two fits and the indices of the stop's end
+        and start.  (One template over both parts reads a lower whose parts
+        run at different speeds 1-3 s long or short at its ends.)"""
         fs = self.fs
         top, bottom = levels
         # (one template that fits the lower well leaves no two movements to find)
