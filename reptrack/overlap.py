@@ -22,8 +22,12 @@ itself, and a bad file gets its usual one-sentence error.
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
+import queue
+import threading
+import time
 import warnings
 from functools import partial
 from pathlib import Path
@@ -34,19 +38,32 @@ import numpy as np
 from .analysis import PUSH_BLOCK, analyze_recording, finished_session, push_blocks
 from .guidance import Guidance, guidance_for
 from .io import read_recording, split_parse
-from .io.forked import ForkedCall, may_fork
+from .io.forked import ForkedCall, may_fork, send_message
 from .io.native import NativeHead, native_head, plain_native
 from .io.tabular import MAX_ABS_G, MAX_JUMP_S, meta_rate_hz
 from .model import Recording, Session, find_gaps, median_rate_hz
-from .signal.resample import grid_resampler
+from .signal.resample import GridChunk, grid_resampler
 
 if TYPE_CHECKING:
+    from .segment.memo import FitMemo
     from .segment.stream import StreamAnalyzer
 
 #: Smallest file (bytes) worth it: about two blocks of native rows.  Below,
 #: the read is short and the split parse (:mod:`reptrack.io.split_parse`)
 #: already uses the second core.
 MIN_FILE_BYTES = 4_000_000
+#: Once it has sent the recording, the read-ahead child segments the file's
+#: later part too and sends the fits it makes (:mod:`reptrack.segment.memo`)
+#: block by block; this process takes them from the next whole block on
+#: (:func:`_ahead_from`).  A fresh segmenter reads its first movements its
+#: own way, so it starts half a block before that: on the 1-hour benchmark
+#: file ~90 % of the fits' time there is then found.  It starts at least
+#: this many blocks in: with fewer, the child was still on a block when
+#: this process reached it.
+AHEAD_MIN_BLOCKS = 3.0
+#: Longest wait (s) for fits the child is still making before a block: past
+#: it the child has fallen behind, and this process goes on without them.
+AHEAD_WAIT_S = 0.1
 
 
 def analyze_native_overlapped(path: str | os.PathLike[str], guidance: Guidance | None = None) -> Session | None:
@@ -62,9 +79,12 @@ def analyze_native_overlapped(path: str | os.PathLike[str], guidance: Guidance |
     layout = plain_native(path)
     if layout is None:  # (the split parse serves the others better)
         return None
-    child = ForkedCall(partial(_read_ahead, path))
+    from .segment.transitions import warm_tables
+    warm_tables()
+    child = ForkedCall(partial(_read_ahead, path, guidance))
     try:
         # (imported once the child runs: ~0.04 s of the read overlapped)
+        from .segment.memo import FitMemo
         from .segment.stream import StreamAnalyzer
 
         head = native_head(layout, PUSH_BLOCK)
@@ -76,16 +96,22 @@ def analyze_native_overlapped(path: str | os.PathLike[str], guidance: Guidance |
             except Exception:  # (a guess that fails is only dropped: the child's read judges the file)
                 sa = None
         got = _read_back(child)
+        if got is None:
+            return None
+        rec, chunks = got
+        if sa is None or head is None or chunks is None or not _same_start(rec, head, sa):
+            return analyze_recording(rec, guidance)
+        ahead = _ahead_from(len(rec.t))
+        listening = ahead is not None  # (to the child's fits)
+        memo, got_to = FitMemo(), 0
+        for (a, b), chunk in zip(push_blocks(len(rec.t))[1:], chunks):
+            if listening and ahead is not None and a >= ahead:
+                sa.memo = memo  # (from here on: the fits of the blocks before are not there)
+                listening, got_to = _fits_back(child, memo, b, got_to)
+            sa.push_resampled(rec.t[a:b], chunk)
+        return finished_session(rec, sa.guidance, sa)
     finally:
         child.close()
-    if got is None:
-        return None
-    rec, chunks = got
-    if sa is None or head is None or chunks is None or not _same_start(rec, head, sa):
-        return analyze_recording(rec, guidance)
-    for (a, b), chunk in zip(push_blocks(len(rec.t))[1:], chunks):
-        sa.push_resampled(rec.t[a:b], chunk)
-    return finished_session(rec, sa.guidance, sa)
 
 
 def _plausible(head: NativeHead) -> bool:
@@ -129,14 +155,29 @@ def _same_start(rec: Recording, head: NativeHead, sa: StreamAnalyzer) -> bool:
     return True
 
 
-def _read_ahead(path: str | os.PathLike[str], out: BinaryIO) -> None:
+def _ahead_from(n_samples: int) -> int | None:
+    """The sample the read-ahead child segments a recording of ``n_samples``
+    from (:data:`AHEAD_MIN_BLOCKS`); None for one too short for it to pay.
+
+    Both processes segment a block in about the same time, and this one
+    starts on its second block as the child starts; where the child's fits
+    have come, it goes about twice as fast and catches up with the child
+    near block ``3 x - 2`` when the child starts at block ``x``.  So the
+    child starts at ``(n + 2) / 3`` blocks of ``n``, and half a block more."""
+    n = n_samples / PUSH_BLOCK
+    first = math.ceil(max(AHEAD_MIN_BLOCKS, (n + 2.0) / 3.0 + 0.5))
+    return int((first - 0.5) * PUSH_BLOCK) if first < n else None
+
+
+def _read_ahead(path: str | os.PathLike[str], guidance: Guidance | None, out: BinaryIO) -> None:
     """The read-ahead child's work: read the file at ``path`` and resample it
-    for the analysis, and pickle to ``out`` ``(recording, chunks,
-    warnings)`` -- ``chunks`` the grid chunks of every block after the first
-    (None for a recording with a gyroscope, which the analyzer resamples
-    with its readings), ``warnings`` the Python warnings of the read (shown
-    by the parent once the read is taken; a failed read is read again by the
-    parent, which shows its own)."""
+    for the analysis, and send ``(recording, chunks, warnings)`` --
+    ``chunks`` the grid chunks of every block after the first (None for a
+    recording with a gyroscope, which the analyzer resamples with its
+    readings), ``warnings`` the Python warnings of the read (shown by the
+    parent once the read is taken; a failed read is read again by the
+    parent, which shows its own).  Then, for a long recording, segment its
+    last part and send the fits it makes (:func:`_fits_ahead`)."""
     split_parse.split_allowed = False  # (the other core is analysing)
     with warnings.catch_warnings(record=True) as caught:
         rec = read_recording(path)
@@ -144,14 +185,57 @@ def _read_ahead(path: str | os.PathLike[str], out: BinaryIO) -> None:
     chunks = None
     if rec.gyro is None:
         res = grid_resampler()
-        chunks = [res.push(rec.t[a:b], rec.acc[a:b]) for a, b in push_blocks(len(rec.t))][1:]
-    pickle.dump((rec, chunks, shown), out, protocol=pickle.HIGHEST_PROTOCOL)
+        chunks = [res.push(rec.t[a:b], rec.acc[a:b]) for a, b in push_blocks(len(rec.t))]
+    send_message(out, pickle.dumps((rec, chunks and chunks[1:], shown), protocol=pickle.HIGHEST_PROTOCOL))
+    at = _ahead_from(len(rec.t))
+    if chunks is not None and at is not None:
+        _fits_ahead(rec, chunks, guidance or guidance_for(rec.meta), at, out)
+
+
+def _fits_ahead(rec: Recording, chunks: list[GridChunk], guidance: Guidance, at: int, out: BinaryIO) -> None:
+    """Run the segmenter fresh over ``rec``'s grid ``chunks`` (one per
+    block) from its sample ``at`` on, and send to ``out``, after each
+    block, ``(the block's end sample, the fits made in it)``
+    (:class:`~reptrack.segment.memo.FitMemo` results)."""
+    from .segment.memo import FitMemo
+    from .segment.stream import StreamAnalyzer
+
+    sa = StreamAnalyzer(guidance=guidance, nominal_rate_hz=rec.nominal_rate_hz)
+    sa.memo = memo = FitMemo(record=True)
+    # (written by a thread: the pipe fills up while this process waits to
+    # read, and the segmenting must not wait on it)
+    outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    writer = threading.Thread(target=_write_all, args=(outbox, out), daemon=True)
+    writer.start()
+    try:
+        for (a, b), chunk in zip(push_blocks(len(rec.t)), chunks):
+            if b <= at:
+                continue
+            if a < at:  # (the block it starts in: from the grid point of its sample on)
+                i = int(chunk.k.searchsorted(int(np.ceil(rec.t[at] * sa.fs))))
+                if i >= len(chunk.k):
+                    continue
+                chunk = GridChunk(chunk.k[i:], chunk.x[i:], [k for k in chunk.breaks if k >= chunk.k[i]])
+                a = at
+            n_sent = len(memo.results)
+            sa.push_resampled(rec.t[a:b], chunk)
+            new = dict(list(memo.results.items())[n_sent:])
+            outbox.put(pickle.dumps((b, new), protocol=pickle.HIGHEST_PROTOCOL))
+    finally:
+        outbox.put(None)
+        writer.join()
+
+
+def _write_all(outbox: queue.SimpleQueue[bytes | None], out: BinaryIO) -> None:
+    """Send the messages put in ``outbox`` until a None."""
+    while (payload := outbox.get()) is not None:
+        send_message(out, payload)
 
 
 def _read_back(child: ForkedCall) -> tuple[Recording, list | None] | None:
-    """What the read-ahead child sent (its read's warnings shown), or None
-    when it failed."""
-    data = child.result()
+    """What the read-ahead child sent first (its read's warnings shown), or
+    None when it failed."""
+    data = child.message()
     if not data:
         return None
     try:
@@ -161,3 +245,23 @@ def _read_back(child: ForkedCall) -> tuple[Recording, list | None] | None:
     for message, category, filename, lineno in shown:
         warnings.warn_explicit(message, category, filename, lineno)
     return rec, chunks
+
+
+def _fits_back(child: ForkedCall, memo: FitMemo, need: int, got_to: int) -> tuple[bool, int]:
+    """Add to ``memo`` the fits the read-ahead child has sent, up to the
+    sample ``need`` (waiting up to :data:`AHEAD_WAIT_S` for them) or as
+    far as it has come; ``got_to`` is the sample its fits have come up to.
+    Returns whether it will send more, and how far its fits now go."""
+    deadline = time.monotonic() + AHEAD_WAIT_S
+    while got_to < need or child.ready():
+        if not child.ready() and not child.ready(deadline - time.monotonic()):
+            break
+        data = child.message()
+        if not data:
+            return False, got_to
+        try:
+            got_to, results = pickle.loads(data)
+            memo.results.update(results)
+        except Exception:  # (a broken message: the fits so far stand)
+            return False, got_to
+    return True, got_to

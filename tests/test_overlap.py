@@ -26,18 +26,18 @@ from reptrack.sim import scenario_config, simulate
 _ROWS = int(2.3 * PUSH_BLOCK)
 
 
-def _long_session(rate: float = 100.0, jitter_s: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """Simulated standing sessions back to back at ``rate`` Hz, ``_ROWS``
+def _long_session(rate: float = 100.0, jitter_s: float = 0.0, rows: int = _ROWS) -> tuple[np.ndarray, np.ndarray]:
+    """Simulated standing sessions back to back at ``rate`` Hz, ``rows``
     samples, times jittered by up to ``jitter_s`` (s)."""
     ts, accs, t_off, seed = [], [], 0.0, 40
-    while sum(len(t) for t in ts) < _ROWS:
+    while sum(len(t) for t in ts) < rows:
         seed += 1
         cfg = dataclasses.replace(scenario_config("standing-fatigue", seed), sample_rate_hz=rate, packet_loss=0.0)
         rec = simulate(cfg, seed).recording
         ts.append(rec.t + t_off)
         accs.append(rec.acc)
         t_off += rec.t[-1] + 1.0 / rate
-    t, acc = np.concatenate(ts)[:_ROWS], np.vstack(accs)[:_ROWS]
+    t, acc = np.concatenate(ts)[:rows], np.vstack(accs)[:rows]
     if jitter_s:
         t = t + np.random.default_rng(5).uniform(-jitter_s, jitter_s, len(t))
         t[0] = 0.0
@@ -66,13 +66,27 @@ from reptrack.io import read_recording
 from reptrack.segment.stream import StreamAnalyzer
 path = sys.argv[1]
 parent = os.getpid()
-if len(sys.argv) > 2:  # the child dies before it sends anything
+if "die" in sys.argv[2:]:  # the child dies before it sends anything
     real = ov.read_recording
     def dying(p):
         if os.getpid() != parent:
             os._exit(3)
         return real(p)
     ov.read_recording = dying
+if "die-ahead" in sys.argv[2:]:  # ... or after it has sent its first fits
+    real_send, sent = ov.send_message, []
+    def send_then_die(out, payload):
+        real_send(out, payload)
+        sent.append(1)
+        if len(sent) == 2:
+            os._exit(3)
+    ov.send_message = send_then_die
+memos = []
+real_back = ov._fits_back
+def noting_back(child, memo, need, got_to):
+    memos.append(memo)
+    return real_back(child, memo, need, got_to)
+ov._fits_back = noting_back
 forks, resampled = [], []
 real_fork = os.fork
 def counting_fork():
@@ -96,6 +110,8 @@ print(json.dumps(dict(
     same_via_analyze_file=via_cli_path == whole.to_json_dict(),
     reps=len(whole.reps),
     warnings=whole.recording.warnings,
+    fits_ahead=len(memos[-1].results) if memos else 0,
+    fits_taken=memos[-1].hits if memos else 0,
 )))
 """
 
@@ -114,6 +130,21 @@ def test_a_big_native_file_is_analysed_while_it_is_read_with_the_same_session(lo
     assert out["kept_start"] == _ROWS - PUSH_BLOCK
     assert out["same"] and out["same_via_analyze_file"]
     assert out["reps"] > 40
+
+
+@pytest.mark.parametrize("fault", [None, "die-ahead"])
+def test_the_fits_the_read_ahead_makes_of_a_long_file_are_taken_with_the_same_session(tmp_path, fault):
+    # (a long file: the child then segments its later part as well)
+    t, acc = _long_session(rows=int(3.7 * PUSH_BLOCK))
+    out = _check(_write(tmp_path / "longer.csv", t, acc, {"sensor": "simulator", "sample_rate_hz": "100"}), *[fault] * bool(fault))
+    assert out["overlapped"] and out["same"] and out["same_via_analyze_file"]
+    if fault is None:
+        # the fits of the last block were made ahead, and many taken (the
+        # child began half a block before it: its fits there are its own)
+        assert out["fits_ahead"] > 50 and out["fits_taken"] > 0.3 * out["fits_ahead"]
+    else:
+        # (the child died after its first block's fits: some were taken)
+        assert out["fits_ahead"] > 0
 
 
 def test_a_file_without_a_rate_and_with_jitter_gives_the_same_session(tmp_path):

@@ -2,7 +2,8 @@
 
 The second core is used by forking (numpy's parser and the segmenter hold
 the GIL): :mod:`reptrack.io.split_parse` parses half a CSV body in a child,
-:mod:`reptrack.overlap` reads and resamples a whole file in one.  Both go
+:mod:`reptrack.overlap` reads and resamples a whole file in one (and then
+segments its later part, sending message after message).  Both go
 through :class:`ForkedCall`, which keeps the rules in one place: the child
 never returns to the caller's code (``os._exit``: no atexit handlers, no
 second flush of stdout), Ctrl-C ends it quietly, and the parent reads the
@@ -13,6 +14,7 @@ and reaps the child whatever happens.
 from __future__ import annotations
 
 import os
+import select
 import signal
 import threading
 from collections.abc import Callable
@@ -47,6 +49,30 @@ class ForkedCall:
         os.close(w)
         self._r: int | None = r
 
+    def message(self) -> bytes | None:
+        """The child's next message (written with :func:`send_message`); None
+        when its output ended (or broke off) before a whole one."""
+        assert self._r is not None
+        head = self._read_exactly(8)
+        return None if head is None else self._read_exactly(int.from_bytes(head, "little"))
+
+    def ready(self, timeout_s: float = 0.0) -> bool:
+        """Whether the child has written something not yet read (a message
+        has begun, or its output has ended), waiting up to ``timeout_s``:
+        :meth:`message` will not wait long then."""
+        assert self._r is not None
+        return bool(select.select([self._r], [], [], max(0.0, timeout_s))[0])
+
+    def _read_exactly(self, n: int) -> bytes | None:
+        parts, left = [], n
+        while left:
+            part = os.read(self._r, min(left, 1 << 20))  # type: ignore[arg-type]
+            if not part:
+                return None
+            parts.append(part)
+            left -= len(part)
+        return b"".join(parts)
+
     def result(self) -> bytes | None:
         """All the child wrote, once it has exited; None when it failed."""
         assert self._r is not None
@@ -70,3 +96,10 @@ class ForkedCall:
             except (ProcessLookupError, ChildProcessError):
                 pass
             self._pid = 0
+
+
+def send_message(out: BinaryIO, payload: bytes) -> None:
+    """Write one message for :meth:`ForkedCall.message` (its length first)."""
+    out.write(len(payload).to_bytes(8, "little"))
+    out.write(payload)
+    out.flush()

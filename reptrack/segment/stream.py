@@ -73,7 +73,8 @@ Pipeline
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal, NamedTuple
+from collections.abc import Callable
+from typing import Any, Literal, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -121,6 +122,7 @@ from .params import (  # the thresholds, with their provenance
     TOP_BAND_FRAC, TOP_FIT_S, T_OFF_FRAC, T_ON_K, T_ON_MAX_DEG, T_ON_MIN_DEG, UPSIDE_DOWN_T,
     WILD_AXIS_COS,
 )
+from .memo import FitMemo
 from .transitions import TransitionFit, fit_rise, shape_curve, smoothing_s2, with_magnitude, with_magnitude_decided
 from .windows import (
     carry_forward,
@@ -135,6 +137,8 @@ from .windows import (
     settled_low,
     still_far,
 )
+
+_R = TypeVar("_R")
 
 
 @dataclass
@@ -259,6 +263,9 @@ class StreamAnalyzer:
         # the resampler's running sums would carry one NaN to the run's end)
         self._res = grid_resampler(fs, gyro)
         self._resampled_outside = False  # push_resampled was used
+        #: fit results made ahead by another run over the same grid, taken
+        #: for calls equal to theirs (reptrack.overlap); None: fit everything
+        self.memo: FitMemo | None = None
         # grid buffers (absolute index of element 0 is _k0); _gyr stays empty without a gyroscope
         self._k0 = 0
         self._acc = np.empty((0, 3))
@@ -1361,6 +1368,11 @@ class StreamAnalyzer:
         ep.lower_fit = seed
 
     # ------------------------------------------------------------ measuring
+    def _fit(self, fn: Callable[..., _R], *args: Any, **kwargs: Any) -> _R:
+        """``fn(*args, **kwargs)`` -- one of the fits -- through :attr:`memo`
+        when there is one."""
+        return fn(*args, **kwargs) if self.memo is None else self.memo.call(fn, *args, **kwargs)
+
     def _measure(self, ep: _Episode, w_end: int, k_now: int, force: bool = False) -> Rep | int | None:
         """Measure the movement in [ep.pre, w_end].
 
@@ -1440,7 +1452,7 @@ class StreamAnalyzer:
         if ep.lift_fit is not None and ep.lift_fit[0] == key:
             lift = ep.lift_fit[1]
         else:
-            fr = fit_rise(t[: mid + 1], s[: mid + 1], l0b, l1p, lever_s2=fit_s2, refine_hi=False)
+            fr = self._fit(fit_rise, t[: mid + 1], s[: mid + 1], l0b, l1p, lever_s2=fit_s2, refine_hi=False)
             lift = fr[0] if fr else None
             ep.lift_fit = (key, lift)
         # (a failed or too quick lift rejects the movement whatever the lower
@@ -1456,7 +1468,8 @@ class StreamAnalyzer:
             and self._partial_along_reps(u, rng0, ref, gap)
         ):
             return failed("phase too short")
-        fr = fit_rise(
+        fr = self._fit(
+            fit_rise,
             t[mid:], -s[mid:], -l1p, -l0a, refine_hi=False, refine_lo=False, lever_s2=fit_s2, start=ep.lower_fit
         )
         ep.lower_fit = fr
@@ -1648,11 +1661,13 @@ class StreamAnalyzer:
         # re-weighed without the pause templates, which only time what is
         # decided: with them, the remainder of a shaking lower, seated 31,
         # started 0.2 s or more after the reported end and passed for a rep)
-        lift = with_magnitude(lift, mag[: mid + 1])
-        lower, lower_decided = with_magnitude_decided(lower, mag[mid:])
+        lift = self._fit(with_magnitude, lift, mag[: mid + 1])
+        lower, lower_decided = self._fit(with_magnitude_decided, lower, mag[mid:])
         if parts is not None:
             first, second, jb, ja = parts
-            lower = lower_decided = _joined(lower, with_magnitude(first, mag[mid : jb + 1]), with_magnitude(second, mag[ja:]))
+            lower = lower_decided = _joined(
+                lower, self._fit(with_magnitude, first, mag[mid : jb + 1]), self._fit(with_magnitude, second, mag[ja:])
+            )
         decided_end = lower_decided.offset
         ep.orient = lift.rise_t - lower.rise_t
         if lift.rise_t < 0.0 < lower.rise_t and max(ep.orient, ep.orient + self._orientation(ep.b)) <= -UPSIDE_DOWN_T:
@@ -1738,8 +1753,8 @@ class StreamAnalyzer:
             return None
         ja, jb = i_on + run[0], i_on + run[1]
         level = median1d(s[ja : jb + 1])
-        fr1 = fit_rise(t[mid : jb + 1], -s[mid : jb + 1], -top, -level, refine_hi=False, refine_lo=False, lever_s2=lever_s2)
-        fr2 = fit_rise(t[ja:], -s[ja:], -level, -bottom, refine_hi=False, refine_lo=False, lever_s2=lever_s2)
+        fr1 = self._fit(fit_rise, t[mid : jb + 1], -s[mid : jb + 1], -top, -level, refine_hi=False, refine_lo=False, lever_s2=lever_s2)
+        fr2 = self._fit(fit_rise, t[ja:], -s[ja:], -level, -bottom, refine_hi=False, refine_lo=False, lever_s2=lever_s2)
         if fr1 is None or fr2 is None or min(fr1[0].duration_s, fr2[0].duration_s) < STOP_PART_MIN_S or not fr1[0].offset < fr2[0].offset:
             return None
         # (two movements, not one slowed part-way: the parts fit far better)
