@@ -25,7 +25,15 @@ def may_fork() -> bool:
     """Whether a ``fork`` to use a second core is safe and worth it here: a
     POSIX fork, two or more CPUs, and no other thread in this process
     (forking a threaded process can deadlock the child)."""
-    return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
+    return hasattr(os, "fork") and usable_cpus() >= 2 and threading.active_count() == 1
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the system
+    has one: a container limited to one CPU of many gets 1)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 class ForkedCall:
