@@ -101,6 +101,10 @@ TEMPO_MAX_SD = 0.6
 #: (0.5 and 0.55 s measured within +-0.001 on our simulator, -0.003 to -0.013
 #: on the second one).
 LOWER_MAX_SD = 0.4
+#: Per tempo phase: the margin (sds) a flag needs, and the sd (s) above which
+#: a lift or lower raises none (the hold's rule is :data:`OVERLAP_HOLD_SD`).
+PHASE_MARGIN_SD = {"lift": FLAG_MARGIN_SD, "hold": FLAG_MARGIN_SD, "lower": LOWER_MARGIN_SD}
+PHASE_MAX_SD = {"lift": TEMPO_MAX_SD, "lower": LOWER_MAX_SD}
 
 
 @dataclass(frozen=True)
@@ -148,8 +152,7 @@ class Guidance:
         deg/s above it."""
         flags: list[str] = []
         for flag, phase, value, sd, least in self._tempo_readings((lift_s, hold_s, lower_s), sds_s):
-            margin = LOWER_MARGIN_SD if phase == "lower" else FLAG_MARGIN_SD
-            if value + margin * sd < least and not _too_loose(phase, value, sd):
+            if value + PHASE_MARGIN_SD[phase] * sd < least and not _too_loose(phase, value, sd):
                 flags.append(flag)
         if range_rel < self.partial_rel:
             flags.append(PARTIAL)
@@ -192,7 +195,7 @@ def _too_loose(phase: str, value: float, sd: float) -> bool:
     :data:`OVERLAP_HOLD_SD`."""
     if phase == "hold":
         return value <= 0.0 and sd > OVERLAP_HOLD_SD
-    return sd > (LOWER_MAX_SD if phase == "lower" else TEMPO_MAX_SD)
+    return sd > PHASE_MAX_SD[phase]
 
 
 def builtin_names() -> list[str]:
