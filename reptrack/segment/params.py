@@ -443,6 +443,20 @@ MAX_EPISODE_S = 30.0
 EPISODE_LOOK_S = 12.0
 #: Flat data required after a rep's fitted end before it is reported (s).
 SETTLE_S = 0.25
+#: ... but a lower whose fitted end is this uncertain (its sd, s) is looked at
+#: again after at most POOR_END_REFIT_S, not only once that end has passed:
+#: such a fit was made before the lower was over and extrapolates (a lower
+#: that stopped part-way and then dropped quickly, fitted mid-drop, read its
+#: end 1-2 s late; waiting for that end, the report then fell back, for the
+#: latency budget, on that late measurement).  On the second simulator
+#: (benchmarks/bench_crosscheck.py, 48 sessions) lower p95 0.909 -> 0.812 s
+#: without sway and 1.664 -> 1.617 s with it; on reptrack.sim's 62 benchmark
+#: runs exact counts 2,308 -> 2,309, late reports 13 -> 11, p95 and flags
+#: within +-0.004 s / +0.0003; the twelve fresh sets 819 -> 820 exact.
+#: (An sd of 0.8 s, or re-fits after 0.2 / 0.4 s, lost reps in sessions
+#: 13029 and 16027 and reported one rep of 36031 0.74 s after its end.)
+POOR_END_SD_S = 1.0
+POOR_END_REFIT_S = 0.3
 #: A rep is reported at most this long (s) after its end (issue #5); a re-fit
 #: that would break it falls back to the previous attempt's measurement.
 LATENCY_BUDGET_S = 0.6

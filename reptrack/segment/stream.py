@@ -109,7 +109,8 @@ from .params import (  # the thresholds, with their provenance
     MAX_EPISODE_S, MAX_RANGE_DEG, MAX_SETTLE_WAIT_S, MIN_BOUNCE_S, MIN_FIRST_RANGE_DEG, MIN_PHASE_S,
     MIN_RANGE_DEG, MIN_REP_S, OFF_AXIS_FRAC, OFF_AXIS_MIN_DEG, OPPOSITE_PARTIAL_X, OPPOSITE_REP_COS,
     ORIENT_RESET_DEG, PARTIAL_MIN_REL, PARTIAL_QUIET_REL, PART_WAY_END_REL, PASS_SPEED_WIN,
-    PASS_WAIT_S, PAUSED_RISE_S, PLATEAU_DEPTH_FRAC, PLATEAU_SPEED_FRAC, PRE_BACK_S, PRE_S,
+    PASS_WAIT_S, PAUSED_RISE_S, PLATEAU_DEPTH_FRAC, PLATEAU_SPEED_FRAC, POOR_END_REFIT_S, POOR_END_SD_S,
+    PRE_BACK_S, PRE_S,
     QUICK_PARTIAL_S, QUICK_STILL_FAR_DEG, QUICK_STILL_STEP_S, QUICK_STILL_TRIES,
     QUIET_PARTIAL_GAP_S, QUIET_RANGE_K, REBASE_FAST_S, REBASE_NOISE_DEG, REBASE_STILL_S,
     REP_REST_LEAD_S, REP_REST_OFF_K, REP_REST_S, RET_CONFIRM_S, RET_PEAK_FRAC, RET_STILL_S,
@@ -1502,7 +1503,10 @@ class StreamAnalyzer:
         end_seen = max(end, seen)
         # wait for SETTLE_S of data after the fitted end
         if not force and w_end == k_now and end + SETTLE_S > k_now / fs:
-            return int(np.ceil((end + SETTLE_S) * fs))
+            due_k = int(np.ceil((end + SETTLE_S) * fs))
+            if lower.offset_sd > POOR_END_SD_S:  # (an extrapolated end: look again soon)
+                return min(due_k, k_now + int(POOR_END_REFIT_S * fs))
+            return due_k
         # ... and while the data contradict it: fallen by more than
         # LATE_FALL_FRAC of the range since the fitted end, the lower was not
         # over there (a sway dip on a small rep's hold taken for the lower) --
