@@ -349,3 +349,19 @@ def test_two_movements_with_a_creep_between_are_timed_as_two() -> None:
     both parts read their ends 0.4-0.8 s late.  Each start and end of those
     lowers is now within 0.2 s of the truth."""
     assert two_part_lowers_within(36, min_stop_s=0.2) == 4
+
+
+@pytest.mark.parametrize("seed, true_index", [(32, 26), (48, 22)])
+def test_a_lower_fitted_mid_drop_is_fitted_again_and_ends_on_time(seed: int, true_index: int) -> None:
+    """A lower that crept, then dropped quickly (benchmarks/bench_crosscheck.py,
+    no sway): fitted while it was still dropping, its template put the end
+    1.7-2.2 s late with an sd over 1 s, and the segmenter waited for that
+    end; the report then fell back, for the live budget, on that reading.
+    Fitted again 0.3 s later (segment.params.POOR_END_SD_S), its end is
+    within 0.3 s of the truth, and it is still reported within the budget."""
+    ses, reps = crosscheck_analysed(seed)
+    true = ses.truth[true_index]
+    assert true["profiles"][1] == "twostep"
+    rep = overlapping_most(reps, true)
+    assert rep.end == pytest.approx(true["end"], abs=0.3)
+    assert rep.reported_at - rep.end <= 0.6
