@@ -573,6 +573,15 @@ LEVEL_WAIT_S = 0.35
 #: a quarter of the range.)
 STOP_FAR_FRAC = 0.25
 STOP_FAR_WAIT_S = 1.0
+#: ... for a guidance whose lower lasts this long (s, 3-1-3's); a slower one
+#: waits longer in proportion (5-2-5: 1.67 s), as its lowers stop for longer.
+#: (Cross-check, 48 sessions without sway: its 5-2-5 lowers, with stops of up
+#: to 1.25 s, p95 1.195 -> 1.105 s, all lowers 0.812 -> 0.809 s, mean flag F1
+#: 0.880 -> 0.885; with sway 1.617 -> 1.607 s, 0.799 -> 0.797.  reptrack.sim:
+#: 62 runs and fresh sets as before, exact counts 2,309 and 820, flags
+#: within +0.0002, one rep fewer in 19031 and 34007 with sway, two more in
+#: 38034.)
+STOP_FAR_TEMPO_S = 3.0
 #: A lower stops part-way where, within STOP_BAND of its range (fractions
 #: from the bottom), its tilt moves slower than STOP_SPEED_FRAC of its peak
 #: speed for STOP_MIN_S (s) or more: it is then timed from its two parts

@@ -118,7 +118,7 @@ from .params import (  # the thresholds, with their provenance
     SHAKE_RETRY_REL, SHAKE_SMOOTH_S, SHIFT_FAST_S, SHIFT_HOLD_REF_S, SHORT_TAIL_RISE_FRAC,
     SLOW_PARTIAL_GAP_S, SLOW_PARTIAL_MIN_PHASE_S, SLOW_WOBBLE_CYCLES, SMALL_FAST_S, SMALL_RANGE_DEG,
     SMALL_SLOW_S, STANCE_SHIFT_MAX_S, STEP_LEVELS, STEP_MARGIN_S, STEP_PAST_RETURN_S, STEP_REP_COS,
-    STOP_BAND, STOP_FAR_FRAC, STOP_FAR_WAIT_S, STOP_MIN_S, STOP_PART_MIN_S, STOP_PART_SPEED_FRAC,
+    STOP_BAND, STOP_FAR_FRAC, STOP_FAR_TEMPO_S, STOP_FAR_WAIT_S, STOP_MIN_S, STOP_PART_MIN_S, STOP_PART_SPEED_FRAC,
     STOP_SPEED_FRAC, STOP_SPLIT_MIN_RMS, STOP_SPLIT_RMS_FRAC,
     TOP_BAND_FRAC, TOP_FIT_S, T_OFF_FRAC, T_ON_K, T_ON_MAX_DEG, T_ON_MIN_DEG, UPSIDE_DOWN_T,
     WILD_AXIS_COS,
@@ -1520,7 +1520,9 @@ class StreamAnalyzer:
         # longer still when it stopped far up (STOP_FAR_FRAC): a lower that
         # stops part-way resumes after a stop of up to a second
         stopped_far = settled_away and l0a - l0b > STOP_FAR_FRAC * rng0
-        if not force and w_end == k_now and settled_away and end + (STOP_FAR_WAIT_S if stopped_far else LEVEL_WAIT_S) > k_now / fs:
+        # (a slower tempo's lower stops for longer: the wait scales with it)
+        far_wait = STOP_FAR_WAIT_S * max(1.0, self.guidance.lower_target_s / STOP_FAR_TEMPO_S)
+        if not force and w_end == k_now and settled_away and end + (far_wait if stopped_far else LEVEL_WAIT_S) > k_now / fs:
             ep.hesitated = ep.hesitated or stopped_far
             return k_now + max(1, int(ATTEMPT_S * fs))
         if stopped_far and ep.report_k is not None:
