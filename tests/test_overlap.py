@@ -81,6 +81,8 @@ if "die-ahead" in sys.argv[2:]:  # ... or after it has sent its first fits
         if len(sent) == 2:
             os._exit(3)
     ov.send_message = send_then_die
+if "patient" in sys.argv[2:]:  # (waits for the child's fits, however slow the machine)
+    ov.AHEAD_WAIT_S = 120.0
 memos = []
 real_back = ov._fits_back
 def noting_back(child, memo, need, got_to):
@@ -136,7 +138,8 @@ def test_a_big_native_file_is_analysed_while_it_is_read_with_the_same_session(lo
 def test_the_fits_the_read_ahead_makes_of_a_long_file_are_taken_with_the_same_session(tmp_path, fault):
     # (a long file: the child then segments its later part as well)
     t, acc = _long_session(rows=int(3.7 * PUSH_BLOCK))
-    out = _check(_write(tmp_path / "longer.csv", t, acc, {"sensor": "simulator", "sample_rate_hz": "100"}), *[fault] * bool(fault))
+    path = _write(tmp_path / "longer.csv", t, acc, {"sensor": "simulator", "sample_rate_hz": "100"})
+    out = _check(path, "patient", *[fault] * bool(fault))
     assert out["overlapped"] and out["same"] and out["same_via_analyze_file"]
     if fault is None:
         # the fits of the last block were made ahead, and many taken (the
