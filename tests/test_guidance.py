@@ -75,3 +75,22 @@ def test_a_pause_too_loosely_timed_to_flag_is_uncertain_under_a_long_pause_minim
     assert g.hold_min_s == 1.0
     assert "no_pause" not in g.flags_for(5.0, 0.0, 5.0, **fine, sds_s=(0.1, 0.8, 0.1))
     assert "no_pause" in g.uncertain_tempo_flags((5.0, 0.0, 5.0), (0.1, 0.8, 0.1))
+
+
+def test_a_partial_rep_whose_range_reads_high_under_sway_is_still_flagged() -> None:
+    """Simulated acceptance-like sessions with standing sway (reptrack.sim,
+    seeds 36028 and 35000): a partial rep of 0.44 and one of 0.42 of the
+    reference range read 0.53 and 0.52 -- sway lifts a small rep's measured
+    top -- and went unflagged at a plain 0.5.  Flagged below 0.54 as
+    measured (guidance.PARTIAL_MARGIN_REL), they are."""
+    from reptrack.analysis import analyze_recording
+    from reptrack.sim import scenario_config, simulate
+
+    for seed, start in ((36028, 407.7), (35000, 179.6)):
+        res = simulate(scenario_config("acceptance-like", seed), seed)
+        session = analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"]))
+        true = next(t for t in res.truth["reps"] if abs(t["start"] - start) < 0.1)
+        assert "partial" in true["flags"] and true["range_rel"] < 0.5
+        rep = max(session.reps, key=lambda r: min(r.end, true["end"]) - max(r.start, true["start"]))
+        assert 0.5 <= rep.range_rel < 0.54
+        assert "partial" in rep.flags
