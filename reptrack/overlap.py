@@ -253,9 +253,8 @@ def _fits_back(child: ForkedCall, memo: FitMemo, need: int, got_to: int) -> tupl
     far as it has come; ``got_to`` is the sample its fits have come up to.
     Returns whether it will send more, and how far its fits now go."""
     deadline = time.monotonic() + AHEAD_WAIT_S
-    while got_to < need or child.ready():
-        if not child.ready() and not child.ready(deadline - time.monotonic()):
-            break
+    # (waiting while the block's fits are still to come, else taking what is there)
+    while child.ready(deadline - time.monotonic() if got_to < need else 0.0):
         data = child.message()
         if not data:
             return False, got_to

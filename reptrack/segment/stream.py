@@ -74,7 +74,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from collections.abc import Callable
-from typing import Any, Literal, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -123,7 +123,6 @@ from .params import (  # the thresholds, with their provenance
     TOP_BAND_FRAC, TOP_FIT_S, T_OFF_FRAC, T_ON_K, T_ON_MAX_DEG, T_ON_MIN_DEG, UPSIDE_DOWN_T,
     WILD_AXIS_COS,
 )
-from .memo import FitMemo
 from .transitions import TransitionFit, fit_rise, shape_curve, smoothing_s2, with_magnitude, with_magnitude_decided
 from .windows import (
     carry_forward,
@@ -138,6 +137,9 @@ from .windows import (
     settled_low,
     still_far,
 )
+
+if TYPE_CHECKING:
+    from .memo import FitMemo
 
 _R = TypeVar("_R")
 
