@@ -1421,3 +1421,21 @@ def test_a_lower_that_pauses_long_in_sway_is_waited_for() -> None:
     truth = res.truth["reps"]
     j = next(j for j, r in enumerate(truth) if 18.0 < r["start"] < 19.0)
     _assert_read_with_exact_count(sess, truth, [j])
+
+
+@pytest.mark.parametrize("sway", [False, True])
+def test_a_re_strap_that_turned_the_rest_forgets_the_reps_axis(sway: bool) -> None:
+    """A re-strap turned the rest 61 deg, but the sensor swung along the
+    last reps' axis while it was off, so the off-axis test kept that axis;
+    after the walk before it, the axis lived on as the kept one.  Stale, it
+    took the next set's first rep's top (after a lift that hesitated) for a
+    step of the foot with a rep from it, and the first two reps were read
+    as one from the top (both ways).  A rest that turns by KEEP_AXIS_DEG or
+    more forgets the reps' axis, as a re-learnt rest does."""
+    res, sess = _analysed("acceptance-like", 45000, **({} if sway else {"sway_deg": 0.0}))
+    truth = res.truth["reps"]
+    assert "restrap" in [d["kind"] for d in res.truth["distractors"]]
+    first = [j for j, r in enumerate(truth) if 202.0 < r["start"] < 211.0]
+    assert len(first) == 2
+    _assert_read_with_exact_count(sess, truth, first)
+

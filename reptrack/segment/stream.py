@@ -891,6 +891,14 @@ class StreamAnalyzer:
         u = motion_axis(b, ep.b)
         if u is None or self._where_reps_went(u):
             return  # (settled where the last reps went: a rep's top, as in _crossing)
+        if float(angle_from(b[None, :], self._b)[0]) >= KEEP_AXIS_DEG:
+            # (a rest that turned this far: the sensor was turned on the
+            # shank, and the reps' axis is unknown until the next rep, as
+            # after a re-learnt rest (_keep_rep_axis).  A re-strap whose
+            # sensor turned along the old axis passed the off-axis test of
+            # _forget_axis_if_restrapped; the stale axis then read the next
+            # set's first rep from its top: 45000)
+            self._rep_axis = self._kept_axis = None
         self._b = b
 
     def _keep_rep_axis(self, b_old: np.ndarray) -> None:
