@@ -2,7 +2,8 @@
 
 Each carries its unit and where its value comes from: the physics it
 follows, or the benchmark runs it was measured on (``benchmarks/`` and the
-README's "Where accuracy stands").  :mod:`reptrack.segment.stream` explains
+README's "Where accuracy stands" and its history,
+docs/accuracy-history.md).  :mod:`reptrack.segment.stream` explains
 the role each one plays in the pipeline.
 """
 

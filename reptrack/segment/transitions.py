@@ -638,7 +638,7 @@ def with_magnitude(fit: TransitionFit, mag: np.ndarray) -> TransitionFit:
     the 24 acceptance-like sessions without sway: 0.62/0.73/0.78 s from the
     tilt alone, 0.58/0.64/0.72 s re-weighed, 0.58/0.63/0.66 s with the ends
     moved; on the unseen grid 1.16/1.03/1.13, 1.07/0.94/1.10 and
-    0.96/0.94/1.06 s (README).
+    0.96/0.94/1.06 s (docs/accuracy-history.md).
     """
     return _reweighed(fit, mag, decided=False)[0]
 
