@@ -1438,4 +1438,3 @@ def test_a_re_strap_that_turned_the_rest_forgets_the_reps_axis(sway: bool) -> No
     first = [j for j, r in enumerate(truth) if 202.0 < r["start"] < 211.0]
     assert len(first) == 2
     _assert_read_with_exact_count(sess, truth, first)
-

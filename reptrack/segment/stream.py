@@ -877,7 +877,9 @@ class StreamAnalyzer:
         last reps went (a rep's top: a set read upside down).  Kept, the old
         baseline started the next movement at once, and the set's first reps
         were lost to the 30-s episode limit.  A quick shift held for long (a
-        change of posture, ``ep.held_rest``) leaves the level it was held at."""
+        change of posture, ``ep.held_rest``) leaves the level it was held at.
+        A settled rest that turned :data:`KEEP_AXIS_DEG` or more forgets the
+        reps' axis (as :meth:`_keep_rep_axis` does)."""
         if ep.held_rest is not None:
             self._b = ep.held_rest
             if ep.upside_down:
