@@ -979,6 +979,41 @@ class StreamAnalyzer:
             return None
         return p0, u, level, first
 
+    def _cross_plateau(
+        self, ep: _Episode, d: np.ndarray, lim: int
+    ) -> tuple[int, np.ndarray, float, np.ndarray] | None:
+        """:meth:`_settled_axis` for a crossing: a plateau at least
+        :data:`CROSS_MIN_DEG` out -- or nearer, from twice the onset
+        threshold, when the movement held it still from its start for
+        longer than a pause (``LONG_HOLD_X`` times the guidance's, + 1 s),
+        like a rest: a step of the foot before a set, whose first lift then
+        passes the old rest on its way up (45007: a 1.6-deg step held 5.4 s;
+        the rep was read from its top).  Only while no reps' axis is known
+        (after a re-strap): with one, a bottom between reps ~1 deg off the
+        rest, held 3-4 s, read as such a level and sets were lost (62 runs:
+        2,309 -> 2,303 exact with the rule for any axis)."""
+        ax = self._settled_axis(ep, d, lim)
+        if ax is not None:
+            return ax
+        if self._last_axis is not None:
+            return None  # (the reps' way is known: a bottom a little off is no new rest)
+        ax = self._settled_axis(ep, d, lim, min_deg=0.0)
+        if ax is None:
+            return None
+        still = ax[3]
+        if still[0] > 0:
+            return None  # (not held from the movement's start)
+        breaks = nonzero1d(np.diff(still) != 1)
+        run = int(breaks[0]) + 1 if len(breaks) else len(still)
+        held = run + int(CROSS_HOLD_S * self.fs)
+        return ax if held >= self._held_like_rest else None
+
+    @property
+    def _held_like_rest(self) -> float:
+        """Samples a level must be held to count as a rest, not a rep's top:
+        longer than a pause (``LONG_HOLD_X`` times the guidance's, + 1 s)."""
+        return (LONG_HOLD_X * self.guidance.hold_target_s + 1.0) * self.fs
+
     def _stepped_rest(self, ep: _Episode, d: np.ndarray, lim: int) -> _SteppedRest | None:
         """Where to re-learn the rest (:class:`_SteppedRest`) when the
         movement settled at a new level -- not where the last reps went
@@ -1023,7 +1058,7 @@ class StreamAnalyzer:
         """:meth:`_stepped_rest` from the first level (``p0``, direction ``u``)
         on, up to :data:`STEP_LEVELS` levels, judged against the reps' motion
         ``axis`` (None: no axis known)."""
-        held = (LONG_HOLD_X * self.guidance.hold_target_s + 1.0) * self.fs
+        held = self._held_like_rest
         out: _SteppedRest | None = None  # (the first level left and not come back to)
         for _ in range(STEP_LEVELS):
             found, p_next = self._rep_from_level(ep, d, lim, p0, u, axis, ref, held)
@@ -1166,7 +1201,7 @@ class StreamAnalyzer:
         direction; a later swing of the signed tilt along it through the rest
         direction to the other side (:meth:`_crossed`) is a crossing.
         """
-        ax = self._settled_axis(ep, d, lim)
+        ax = self._cross_plateau(ep, d, lim)
         if ax is None:
             return None
         p0, u, level, first = ax
@@ -1215,7 +1250,7 @@ class StreamAnalyzer:
         0.6 s budget.)
         """
         n_c = int(RET_CONFIRM_S * self.fs)
-        ax = self._settled_axis(ep, d, r)
+        ax = self._cross_plateau(ep, d, r)
         if ax is None:
             return False
         _, u, level, _ = ax
