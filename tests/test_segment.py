@@ -1456,3 +1456,19 @@ def test_a_set_lifting_through_the_old_rest_after_a_small_step_is_read(sway: boo
     first = [j for j, r in enumerate(truth) if 114.0 < r["start"] < 124.0]
     assert len(first) == 2
     _assert_read_with_exact_count(sess, truth, first)
+
+
+@pytest.mark.parametrize(("seed", "start"), [(32007, 81.6), (35032, 251.5), (45030, 200.7)])
+def test_a_shaking_partial_rep_rejected_for_its_shape_is_read_through_its_shaking(seed: int, start: float) -> None:
+    """Partial reps of 1.1-2.1 deg that lost control (wobble 3-4 deg/s):
+    the lever arm's tremor, larger than the range, read one as a quick
+    out-and-back (a fidget), one as out of range and one as not returning
+    to its start level -- rejections that did not measure the movement
+    again from the smoothed tilt, as a failed fit does (without sway).
+    Now they do; the retry asks the same of the movement (along the reps'
+    way, a partial rep's range, a rep's duration, shaking)."""
+    res, sess = _analysed("acceptance-like", seed, sway_deg=0.0)
+    truth = res.truth["reps"]
+    j = next(j for j, r in enumerate(truth) if abs(r["start"] - start) < 0.1)
+    assert truth[j]["kind"] == "partial" and truth[j]["wobble"] > 2.5
+    _assert_read_with_exact_count(sess, truth, [j])
