@@ -1472,3 +1472,20 @@ def test_a_shaking_partial_rep_rejected_for_its_shape_is_read_through_its_shakin
     j = next(j for j, r in enumerate(truth) if abs(r["start"] - start) < 0.1)
     assert truth[j]["kind"] == "partial" and truth[j]["wobble"] > 2.5
     _assert_read_with_exact_count(sess, truth, [j])
+
+
+@pytest.mark.parametrize("sway", [False, True])
+def test_a_set_read_upside_down_after_a_strap_slip_turns_within_two_reps(sway: bool) -> None:
+    """A strap slip just before the third set read as its first lift left
+    the rest where it was, and the set read upside down.  Its inverted reps
+    said so (magnitude evidence -9 to -15 each), but the earlier set's
+    evidence, summed since the rest last moved (+266), held the turn back
+    for four reps.  The sum now holds a turn back by at most what two clear
+    reps say (ORIENT_SUM_MAX): the set reads the right way up from its
+    third rep (both ways)."""
+    res, sess = _analysed("acceptance-like", 38021, **({} if sway else {"sway_deg": 0.0}))
+    truth = res.truth["reps"]
+    assert "slip" in [d["kind"] for d in res.truth["distractors"]]
+    later = [j for j, r in enumerate(truth) if 416.0 < r["start"] < 433.0]
+    assert len(later) == 2
+    _assert_read_with_exact_count(sess, truth, later)

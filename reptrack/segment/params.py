@@ -398,6 +398,15 @@ REP_REST_LEAD_S = 1.0
 #: -5.7) were true reps.
 UPSIDE_DOWN_T = 6.0
 ORIENT_RESET_DEG = 1.0
+#: ... and the sum holds a turn back by at most this much: what a few clear
+#: reps said, not a whole earlier set.  A strap slip read as a set's first
+#: lift left the rest where it was, the set read upside down, and the
+#: earlier set's +266 held back four inverted reps of -9 to -15 each
+#: (38021).  (Forgetting each rep's evidence by half at every later rep
+#: instead turned a slow standing set in sway whose true reps read -7 to
+#: +3 upside down: 32025.  Capped at 12: 62 runs rep F1 up, 3 sessions
+#: +2 to +4 reps, 38021 +2 / +3, no session lost a rep.)
+ORIENT_SUM_MAX = 2.0 * UPSIDE_DOWN_T
 #: A movement's measurement window may start this long (s) before the previous
 #: rep's fitted end.
 PRE_BACK_S = 0.5

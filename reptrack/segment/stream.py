@@ -108,7 +108,7 @@ from .params import (  # the thresholds, with their provenance
     LEVEL_WAIT_S, LEVER_S2, LIFT_PRE_S, LONG_HOLD_X, LOWER_POST_S, LOW_SMOOTH_S, LP_S, MAX_DYN_G,
     MAX_EPISODE_S, MAX_RANGE_DEG, MAX_SETTLE_WAIT_S, MIN_BOUNCE_S, MIN_FIRST_RANGE_DEG, MIN_PHASE_S,
     MIN_RANGE_DEG, MIN_REP_S, OFF_AXIS_FRAC, OFF_AXIS_MIN_DEG, OPPOSITE_PARTIAL_X, OPPOSITE_REP_COS,
-    ORIENT_RESET_DEG, PARTIAL_MIN_REL, PARTIAL_QUIET_REL, PART_WAY_END_REL, PASS_SPEED_WIN,
+    ORIENT_RESET_DEG, ORIENT_SUM_MAX, PARTIAL_MIN_REL, PARTIAL_QUIET_REL, PART_WAY_END_REL, PASS_SPEED_WIN,
     PASS_WAIT_S, PAUSED_RISE_S, PLATEAU_DEPTH_FRAC, PLATEAU_SPEED_FRAC, POOR_END_REFIT_S, POOR_END_SD_S,
     PRE_BACK_S, PRE_S,
     QUICK_PARTIAL_S, QUICK_STILL_FAR_DEG, QUICK_STILL_STEP_S, QUICK_STILL_TRIES,
@@ -759,7 +759,7 @@ class StreamAnalyzer:
             self._emit_rep(rep, at=horizon / self.fs, decided_end=ep.decided_end)
             if ep.axis is not None:  # (a rep always has its motion axis)
                 self._rep_axis = ep.axis.u
-            self._orient_sum, self._orient_b = self._orientation(ep.b) + ep.orient, ep.b
+            self._orient_sum, self._orient_b = min(self._orientation(ep.b) + ep.orient, ORIENT_SUM_MAX), ep.b
             end_idx = int(np.ceil(min(ep.seg_end, ep.fit_end) * self.fs))
             self._last_end_idx = min(max(end_idx, ep.ret), k)
             # the bottom just measured is the freshest baseline (reps with
@@ -2091,8 +2091,8 @@ class StreamAnalyzer:
     def _orientation(self, b: np.ndarray) -> float:
         """The magnitude evidence that the reps read from rest ``b`` were the
         right way up (:data:`UPSIDE_DOWN_T`): the sum over the reps since the
-        rest last moved by more than :data:`ORIENT_RESET_DEG`; 0 after such a
-        move."""
+        rest last moved by more than :data:`ORIENT_RESET_DEG`, at most
+        :data:`ORIENT_SUM_MAX`; 0 after such a move."""
         if self._orient_b is None or angle_from(self._orient_b[None, :], b)[0] > ORIENT_RESET_DEG:
             return 0.0
         return self._orient_sum
