@@ -1489,3 +1489,18 @@ def test_a_set_read_upside_down_after_a_strap_slip_turns_within_two_reps(sway: b
     later = [j for j, r in enumerate(truth) if 416.0 < r["start"] < 433.0]
     assert len(later) == 2
     _assert_read_with_exact_count(sess, truth, later)
+
+
+@pytest.mark.parametrize(("seed", "sway"), [(6002, True), (9029, True), (38034, False)])
+def test_a_partial_rep_read_low_with_a_short_lower_is_read(seed: int, sway: bool) -> None:
+    """Partial reps of 25-30 % of the reference read 23-25 % (their lower
+    read short, 1.4-1.8 s, in its slow tail): below 25 % a partial must be
+    clear of sway or paced like a rep, and "paced" asked a 2-s lower.  It
+    now asks the lift and the pause to keep the guidance and the lower to
+    last a second."""
+    res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
+    truth = res.truth["reps"]
+    assert len(sess["reps"]) == len(truth)
+    parts = [j for j, r in enumerate(truth) if r["kind"] == "partial"]
+    assert parts
+    _assert_read_with_exact_count(sess, truth, parts)

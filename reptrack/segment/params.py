@@ -210,6 +210,11 @@ PARTIAL_MIN_REL = 0.25
 #: lower each at least their minimum) needs only this fraction whatever
 #: its range: sway's excursions are not paced like a rep (StreamAnalyzer._measure).
 PARTIAL_QUIET_REL = 0.22
+#: ... and "paced" asks the lift and the pause to keep the guidance's
+#: minimums but the lower only this long (s): a small partial rep's lower
+#: reads short (the window ends in its slow tail), and its range reads
+#: 10-30 % low.  (62 runs +3 exact, sets 32000-46035 +3, no false rep.)
+PACED_LOWER_MIN_S = 1.0
 QUIET_RANGE_K = 12.0
 #: A partial rep within sway's reach (range under QUIET_RANGE_K x the resting
 #: RMS deviation) that starts more than this long (s) after the last rep's

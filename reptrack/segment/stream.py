@@ -108,7 +108,7 @@ from .params import (  # the thresholds, with their provenance
     LEVEL_WAIT_S, LEVER_S2, LIFT_PRE_S, LONG_HOLD_X, LOWER_POST_S, LOW_SMOOTH_S, LP_S, MAX_DYN_G,
     MAX_EPISODE_S, MAX_RANGE_DEG, MAX_SETTLE_WAIT_S, MIN_BOUNCE_S, MIN_FIRST_RANGE_DEG, MIN_PHASE_S,
     MIN_RANGE_DEG, MIN_REP_S, OFF_AXIS_FRAC, OFF_AXIS_MIN_DEG, OPPOSITE_PARTIAL_X, OPPOSITE_REP_COS,
-    ORIENT_RESET_DEG, ORIENT_SUM_MAX, PARTIAL_MIN_REL, PARTIAL_QUIET_REL, PART_WAY_END_REL, PASS_SPEED_WIN,
+    ORIENT_RESET_DEG, ORIENT_SUM_MAX, PACED_LOWER_MIN_S, PARTIAL_MIN_REL, PARTIAL_QUIET_REL, PART_WAY_END_REL, PASS_SPEED_WIN,
     PASS_WAIT_S, PAUSED_RISE_S, PLATEAU_DEPTH_FRAC, PLATEAU_SPEED_FRAC, POOR_END_REFIT_S, POOR_END_SD_S,
     PRE_BACK_S, PRE_S,
     QUICK_PARTIAL_S, QUICK_STILL_FAR_DEG, QUICK_STILL_STEP_S, QUICK_STILL_TRIES,
@@ -1691,7 +1691,7 @@ class StreamAnalyzer:
         # partials of 25-28 % read 23-25 % and were lost -- 9000-9035 and
         # 12000-12035 with sway 32 -> 33 of 36 each, 12000-12035 without
         # 33 -> 34; every other set identical, no false partial rep)
-        paced = lift_s >= gd.lift_min_s and lower_s >= gd.lower_min_s and hold_s >= gd.hold_min_s
+        paced = lift_s >= gd.lift_min_s and lower_s >= PACED_LOWER_MIN_S and hold_s >= gd.hold_min_s
         if range_rel < PARTIAL_MIN_REL and (range_rel < PARTIAL_QUIET_REL or (range_deg < QUIET_RANGE_K * self._noise_deg and not paced)):
             return self._reject("below partial minimum")
         # a partial rep quick both ways and with no pause at the top is a
