@@ -234,6 +234,18 @@ def _assert_read_with_exact_count(sess: dict, truth: list[dict], which: list[int
     assert len(sess["reps"]) == len(truth)
 
 
+def _assert_set_start_read(seed: int, sway: bool, kinds: set[str], lo: float, hi: float) -> None:
+    """acceptance-like ``seed`` (with or without sway) has the distractors
+    ``kinds``, and the two true reps starting in (``lo``, ``hi``) s are read,
+    with the count exact."""
+    res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
+    truth = res.truth["reps"]
+    assert kinds <= {d["kind"] for d in res.truth["distractors"]}
+    which = [j for j, r in enumerate(truth) if lo < r["start"] < hi]
+    assert len(which) == 2
+    _assert_read_with_exact_count(sess, truth, which)
+
+
 def _fit_errors(amp_mg: float) -> tuple[float, float]:
     """Summed |onset error| + |offset error| (s) of 3-s movements of five
     shapes x 30 noise draws, read from a tilt with sway-like noise (10 % of
@@ -1432,12 +1444,7 @@ def test_a_re_strap_that_turned_the_rest_forgets_the_reps_axis(sway: bool) -> No
     step of the foot with a rep from it, and the first two reps were read
     as one from the top (both ways).  A rest that turns by KEEP_AXIS_DEG or
     more forgets the reps' axis, as a re-learnt rest does."""
-    res, sess = _analysed("acceptance-like", 45000, **({} if sway else {"sway_deg": 0.0}))
-    truth = res.truth["reps"]
-    assert "restrap" in [d["kind"] for d in res.truth["distractors"]]
-    first = [j for j, r in enumerate(truth) if 202.0 < r["start"] < 211.0]
-    assert len(first) == 2
-    _assert_read_with_exact_count(sess, truth, first)
+    _assert_set_start_read(45000, sway, {"restrap"}, 202.0, 211.0)
 
 
 @pytest.mark.parametrize("sway", [False, True])
@@ -1449,13 +1456,7 @@ def test_a_set_lifting_through_the_old_rest_after_a_small_step_is_read(sway: boo
     its top, and its lower and the next lift made one rep (both ways).
     With no axis, a nearer level held from the movement's start longer
     than a pause, like a rest, counts."""
-    res, sess = _analysed("acceptance-like", 45007, **({} if sway else {"sway_deg": 0.0}))
-    truth = res.truth["reps"]
-    kinds = [d["kind"] for d in res.truth["distractors"]]
-    assert "restrap" in kinds and "fidget_step" in kinds
-    first = [j for j, r in enumerate(truth) if 114.0 < r["start"] < 124.0]
-    assert len(first) == 2
-    _assert_read_with_exact_count(sess, truth, first)
+    _assert_set_start_read(45007, sway, {"restrap", "fidget_step"}, 114.0, 124.0)
 
 
 @pytest.mark.parametrize(("seed", "start"), [(32007, 81.6), (35032, 251.5), (45030, 200.7)])
@@ -1483,12 +1484,7 @@ def test_a_set_read_upside_down_after_a_strap_slip_turns_within_two_reps(sway: b
     for four reps.  The sum now holds a turn back by at most what two clear
     reps say (ORIENT_SUM_MAX): the set reads the right way up from its
     third rep (both ways)."""
-    res, sess = _analysed("acceptance-like", 38021, **({} if sway else {"sway_deg": 0.0}))
-    truth = res.truth["reps"]
-    assert "slip" in [d["kind"] for d in res.truth["distractors"]]
-    later = [j for j, r in enumerate(truth) if 416.0 < r["start"] < 433.0]
-    assert len(later) == 2
-    _assert_read_with_exact_count(sess, truth, later)
+    _assert_set_start_read(38021, sway, {"slip"}, 416.0, 433.0)
 
 
 @pytest.mark.parametrize(("seed", "sway"), [(6002, True), (9029, True), (38034, False)])

@@ -1006,13 +1006,14 @@ class StreamAnalyzer:
         breaks = nonzero1d(np.diff(still) != 1)
         run = int(breaks[0]) + 1 if len(breaks) else len(still)
         held = run + int(CROSS_HOLD_S * self.fs)
-        return ax if held >= self._held_like_rest else None
+        return ax if held >= self._held_like_rest_s * self.fs else None
 
     @property
-    def _held_like_rest(self) -> float:
-        """Samples a level must be held to count as a rest, not a rep's top:
-        longer than a pause (``LONG_HOLD_X`` times the guidance's, + 1 s)."""
-        return (LONG_HOLD_X * self.guidance.hold_target_s + 1.0) * self.fs
+    def _held_like_rest_s(self) -> float:
+        """How long (s) a level must be held to count as a rest (or a change
+        of posture), not a rep's top: longer than a pause (``LONG_HOLD_X``
+        times the guidance's, + 1 s)."""
+        return LONG_HOLD_X * self.guidance.hold_target_s + 1.0
 
     def _stepped_rest(self, ep: _Episode, d: np.ndarray, lim: int) -> _SteppedRest | None:
         """Where to re-learn the rest (:class:`_SteppedRest`) when the
@@ -1058,7 +1059,7 @@ class StreamAnalyzer:
         """:meth:`_stepped_rest` from the first level (``p0``, direction ``u``)
         on, up to :data:`STEP_LEVELS` levels, judged against the reps' motion
         ``axis`` (None: no axis known)."""
-        held = self._held_like_rest
+        held = self._held_like_rest_s * self.fs
         out: _SteppedRest | None = None  # (the first level left and not come back to)
         for _ in range(STEP_LEVELS):
             found, p_next = self._rep_from_level(ep, d, lim, p0, u, axis, ref, held)
@@ -1640,7 +1641,7 @@ class StreamAnalyzer:
         rep_mag = mag[i0:i1]
         if len(rep_mag) and float(np.sqrt(np.mean((rep_mag - median1d(rep_mag)) ** 2))) > MAX_DYN_G:
             return self._reject("dynamic acceleration")
-        if (hold_s > LONG_HOLD_X * self.guidance.hold_target_s + 1.0 and min(lift_s, lower_s) < SHIFT_FAST_S) or (
+        if (hold_s > self._held_like_rest_s and min(lift_s, lower_s) < SHIFT_FAST_S) or (
             # (a step out, off the reps' way, held longer than a 3-1-3 rep
             # holds, whatever the guidance's pause: a rep lifts slower)
             hold_s > LONG_HOLD_X * SHIFT_HOLD_REF_S + 1.0 and lift_s < SHIFT_FAST_S and not self._along_last_rep(u)
@@ -1685,9 +1686,9 @@ class StreamAnalyzer:
             range_rel > BIG_QUICK_REL and lift_s + lower_s < BIG_QUICK_S
         ):
             return failed("quick out-and-back (a fidget)")
-        # (... or when it keeps the guidance's tempo -- lift, pause and lower
-        # each at least their minimum: sway's excursions are not paced like
-        # a rep.  In standing sway a partial rep's range reads ~8 % low:
+        # (... or when it keeps the guidance's tempo -- lift and pause each at
+        # least their minimum, the lower at least PACED_LOWER_MIN_S: sway's
+        # excursions are not paced like a rep.  In standing sway a partial rep's range reads ~8 % low:
         # partials of 25-28 % read 23-25 % and were lost -- 9000-9035 and
         # 12000-12035 with sway 32 -> 33 of 36 each, 12000-12035 without
         # 33 -> 34; every other set identical, no false partial rep)
