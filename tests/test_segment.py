@@ -1500,3 +1500,15 @@ def test_a_partial_rep_read_low_with_a_short_lower_is_read(seed: int, sway: bool
     parts = [j for j, r in enumerate(truth) if r["kind"] == "partial"]
     assert parts
     _assert_read_with_exact_count(sess, truth, parts)
+
+
+@pytest.mark.parametrize(("seed", "sway"), [(5005, True), (3028, False), (46007, True)])
+def test_a_bounce_straight_after_a_rep_is_read_though_its_top_reads_high(seed: int, sway: bool) -> None:
+    """A full-range bouncing rep (0.5-1 s each way) straight after a slow
+    one: the lever arm's tangential acceleration at its quick turn lifts the
+    top, so its range read 1.5-1.7x the reference and it was rejected as an
+    oversized quick out-and-back (a kick)."""
+    res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
+    truth = res.truth["reps"]
+    bounces = [j for j, r in enumerate(truth) if r["kind"] == "fast" and j and r["start"] - truth[j - 1]["end"] < 0.3]
+    _assert_read_with_exact_count(sess, truth, bounces)

@@ -105,7 +105,7 @@ from .params import (  # the thresholds, with their provenance
     FRAGMENT_LIFT_S, FRAGMENT_REL, FRESH_BOTTOM_MAX_K, FRESH_BOTTOM_MAX_REL, FRESH_BOTTOM_S,
     GIVEUP_STILL_START_S, GYRO_FAST_K, GYRO_REST_MAX_DPS, HESITATION_WAIT_S, IDLE_SPAN_S,
     KEEP_AXIS_DEG, LATENCY_BUDGET_S, LATENCY_MARGIN_S, LATE_FALL_FRAC, LEVEL_MATCH_FRAC,
-    LEVEL_WAIT_S, LEVER_S2, LIFT_PRE_S, LONG_HOLD_X, LOWER_POST_S, LOW_SMOOTH_S, LP_S, MAX_DYN_G,
+    BIG_BOUNCE_REL, BOUNCE_PHASE_MIN_S, LEVEL_WAIT_S, LEVER_S2, LIFT_PRE_S, LONG_HOLD_X, LOWER_POST_S, LOW_SMOOTH_S, LP_S, MAX_DYN_G,
     MAX_EPISODE_S, MAX_RANGE_DEG, MAX_SETTLE_WAIT_S, MIN_BOUNCE_S, MIN_FIRST_RANGE_DEG, MIN_PHASE_S,
     MIN_RANGE_DEG, MIN_REP_S, OFF_AXIS_FRAC, OFF_AXIS_MIN_DEG, OPPOSITE_PARTIAL_X, OPPOSITE_REP_COS,
     ORIENT_RESET_DEG, ORIENT_SUM_MAX, PACED_LOWER_MIN_S, PARTIAL_MIN_REL, PARTIAL_QUIET_REL, PART_WAY_END_REL, PASS_SPEED_WIN,
@@ -1682,8 +1682,11 @@ class StreamAnalyzer:
         if quick and (ref is None or (set_first and not self._where_reps_went(u))):
             return self._reject("quick out-and-back opening the session, or a set off the reps' way (a fidget, a shift of stance)")
         range_rel = range_deg / ref if ref else 1.0
+        # (a bouncing rep's top reads high: the lever arm's tangential
+        # acceleration at its quick turn adds to the tilt)
+        bounce = like_reps and min(lift_s, lower_s) >= BOUNCE_PHASE_MIN_S
         if end - start < (MIN_BOUNCE_S if like_reps else MIN_REP_S) or (
-            range_rel > BIG_QUICK_REL and lift_s + lower_s < BIG_QUICK_S
+            range_rel > (BIG_BOUNCE_REL if bounce else BIG_QUICK_REL) and lift_s + lower_s < BIG_QUICK_S
         ):
             return failed("quick out-and-back (a fidget)")
         # (... or when it keeps the guidance's tempo -- lift and pause each at
