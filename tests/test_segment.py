@@ -1512,3 +1512,16 @@ def test_a_bounce_straight_after_a_rep_is_read_though_its_top_reads_high(seed: i
     truth = res.truth["reps"]
     bounces = [j for j, r in enumerate(truth) if r["kind"] == "fast" and j and r["start"] - truth[j - 1]["end"] < 0.3]
     _assert_read_with_exact_count(sess, truth, bounces)
+
+
+@pytest.mark.parametrize(("seed", "sway"), [(30004, False), (35030, False), (30003, True)])
+def test_a_step_of_the_foot_held_before_a_set_after_a_walk_is_its_rest(seed: int, sway: bool) -> None:
+    """After a walk or a re-strap (no reps' axis known) the foot steps to a
+    new tilt 4-5 deg away and holds it 3-7 s before the set's first rep:
+    held less than a long pause, the level was taken for a rep's top, the
+    step and the lift were read as one movement, and the rep was lost."""
+    res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
+    truth = res.truth["reps"]
+    steps = [d for d in res.truth["distractors"] if d["kind"] == "fidget_step"]
+    firsts = [j for j, r in enumerate(truth) if r["index_in_set"] == 1 and any(0 < r["start"] - d["end"] < 8 for d in steps)]
+    _assert_read_with_exact_count(sess, truth, firsts)

@@ -667,7 +667,10 @@ HESITATION_WAIT_S = 2.0
 #: up goes on sooner: with no hold required, the first reps after a re-strap
 #: of three sessions were lost (acceptance-like 1006, 1015, mixed 7005); with
 #: 2 s, 9022 and 10010 are read whole and the grids keep their counts (mixed
-#: seed 30 reads one partial rep more, from fidgets after a step).
+#: seed 30 reads one partial rep more, from fidgets after a step).  So is a
+#: level the movement stepped to quickly (SHIFT_FAST_S) and held this long,
+#: wherever the next move goes (30004, 35030: tuning runs +2 exact, fresh
+#: sets +1, none lost).
 FARTHER_HELD_S = 2.0
 #: The sensor rides some distance r from the point the shank turns about, so
 #: its tangential acceleration tilts the measured gravity by -(r/g) theta''

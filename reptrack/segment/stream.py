@@ -1180,9 +1180,21 @@ class StreamAnalyzer:
             and float(d[min(p0 + pk, len(d) - 1)]) > float(d[p0]) + need
             and rise >= int(FARTHER_HELD_S * self.fs)
         )
+        # (... nor, with no axis, a level reached at a step -- the move onto
+        # it settled within SHIFT_FAST_S and twice CROSS_HOLD_S of the
+        # movement's start, as no rep's lift does -- and held FARTHER_HELD_S:
+        # a step of the foot after a walk or a re-strap, 3-7 s before the
+        # set's first rep; held less than a long pause, its level was taken
+        # for a top, the step and the lift read as one movement, and the rep
+        # was lost -- 30004, 35030)
+        stepped = (
+            axis is None
+            and p0 <= int((SHIFT_FAST_S + 2 * CROSS_HOLD_S) * self.fs)
+            and rise >= int(FARTHER_HELD_S * self.fs)
+        )
         if not (
             far
-            and not (at_top and rise < held and not farther)
+            and not (at_top and rise < held and not (farther or stepped))
             and dp[pk] >= need
             and way is not None
             and (axis is None or float(way @ axis) >= STEP_REP_COS)
