@@ -12,6 +12,8 @@ Usage::
     python benchmarks/bench_accuracy.py                  # default grid (scenarios x seeds)
     python benchmarks/bench_accuracy.py --seeds 100-129 --scenarios random
     python benchmarks/bench_accuracy.py --verbose        # per-session lines
+    python benchmarks/bench_accuracy.py -j 2 --save base.json            # before a change
+    python benchmarks/bench_accuracy.py -j 2 --compare base.json         # after: sessions that changed
 
 Also prints the algorithmic latency of the reports (issue #5: reported_at -
 end, the live schedule). Prints figures; it is not a pass/fail test.
@@ -20,6 +22,7 @@ end, the live schedule). Prints figures; it is not a pass/fail test.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections import defaultdict
@@ -172,6 +175,68 @@ def parse_seeds(s: str) -> list[int]:
     return out
 
 
+@dataclass(frozen=True)
+class Knobs:
+    """The command line's changes to every scenario's configuration."""
+
+    sway_scale: float = 1.0
+    tremor_share: float | None = None
+    lever_arm: float | None = None
+    gyro: bool = False
+
+
+def run_session(task: tuple[str, int, Knobs]) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]], float, list[float]]:
+    """Simulate and analyse one session: ``(name, predicted reps, true reps,
+    analysis seconds, report delays)``.  A top-level function, so a process
+    pool can run it (``--jobs``)."""
+    scen, seed, knobs = task
+    cfg = scenario_config(scen, seed)
+    if knobs.sway_scale != 1.0:
+        cfg = replace(cfg, sway_deg=cfg.sway_deg * knobs.sway_scale)
+    if knobs.tremor_share is not None:
+        cfg = replace(cfg, tremor_share=(knobs.tremor_share, knobs.tremor_share))
+    if knobs.lever_arm is not None:
+        # (a range, not one value: the draw is still made, so every
+        # other random choice -- and the session -- stays the same)
+        cfg = replace(cfg, lever_arm_m=(knobs.lever_arm, knobs.lever_arm + 1e-9))
+    if knobs.gyro:
+        cfg = replace(cfg, gyro=True)
+    res = simulate(cfg, seed)
+    guidance = load_guidance(res.truth["guidance"]["name"])
+    t0 = time.perf_counter()
+    sess = analyze_recording(res.recording, guidance)
+    dt = time.perf_counter() - t0
+    # (the stream time each rep was reported at: offline analysis runs the
+    # live schedule, so this is the live path's latency)
+    delays = [r.reported_at - r.end for r in sess.reps if r.reported_at is not None]
+    return f"{scen}#{seed}", sess.to_json_dict()["reps"], res.truth["reps"], dt, delays
+
+
+def session_counts(pred: list[dict[str, Any]], truth: list[dict[str, Any]]) -> dict[str, int]:
+    """One session's counts as ``--save`` stores them: reps read and true,
+    matched (tp), false (fp) and missed (fn)."""
+    tp = len(match(pred, truth))
+    return {"pred": len(pred), "truth": len(truth), "tp": tp, "fp": len(pred) - tp, "fn": len(truth) - tp}
+
+
+def compare(saved: dict[str, dict[str, int]], now: dict[str, dict[str, int]]) -> None:
+    """Print the sessions whose counts differ from a ``--save``d run, and how
+    many became / stopped being exact (a change to the segmenter checked
+    session by session, not only in the totals)."""
+    gained = lost = 0
+    for name in sorted(set(saved) & set(now)):
+        a, b = saved[name], now[name]
+        if a == b:
+            continue
+        was, is_ = a["pred"] == a["truth"], b["pred"] == b["truth"]
+        gained += is_ and not was
+        lost += was and not is_
+        print(f"  changed: {name}: reps {a['pred']} -> {b['pred']} of {b['truth']}, "
+              f"tp {a['tp']} -> {b['tp']}, fp {a['fp']} -> {b['fp']}, fn {a['fn']} -> {b['fn']}")
+    print(f"compared with the saved run ({len(set(saved) & set(now))} sessions in both): "
+          f"exact +{gained} -{lost}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenarios", default=",".join(DEFAULT_SCENARIOS))
@@ -190,42 +255,44 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gyro", action="store_true",
                     help="simulate a gyroscope too (gx,gy,gz; the same sessions otherwise): the wobble is "
                     "then read from it")
+    ap.add_argument("--jobs", "-j", type=int, default=1,
+                    help="sessions analysed in parallel by this many processes (the figures are the same; "
+                    "the analysis time printed is the sum over sessions)")
+    ap.add_argument("--save", metavar="FILE.json", help="write each session's counts to FILE.json")
+    ap.add_argument("--compare", metavar="FILE.json",
+                    help="list the sessions whose counts differ from a --save'd run")
     args = ap.parse_args(argv)
+    knobs = Knobs(args.sway_scale, args.tremor_share, args.lever_arm, args.gyro)
+    tasks = [(scen, seed, knobs) for scen in args.scenarios.split(",") for seed in parse_seeds(args.seeds)]
+    if args.jobs > 1:
+        from multiprocessing import Pool
+
+        with Pool(args.jobs) as pool:
+            results = pool.map(run_session, tasks, chunksize=2)
+    else:
+        results = [run_session(t) for t in tasks]
     score = Score()
     per_scen: dict[str, Score] = {}
-    for scen in args.scenarios.split(","):
+    counts: dict[str, dict[str, int]] = {}
+    for (scen, _, _), (name, pred, truth, dt, delays) in zip(tasks, results):
         sc = per_scen.setdefault(scen, Score())
-        for seed in parse_seeds(args.seeds):
-            cfg = scenario_config(scen, seed)
-            if args.sway_scale != 1.0:
-                cfg = replace(cfg, sway_deg=cfg.sway_deg * args.sway_scale)
-            if args.tremor_share is not None:
-                cfg = replace(cfg, tremor_share=(args.tremor_share, args.tremor_share))
-            if args.lever_arm is not None:
-                # (a range, not one value: the draw is still made, so every
-                # other random choice -- and the session -- stays the same)
-                cfg = replace(cfg, lever_arm_m=(args.lever_arm, args.lever_arm + 1e-9))
-            if args.gyro:
-                cfg = replace(cfg, gyro=True)
-            res = simulate(cfg, seed)
-            guidance = load_guidance(res.truth["guidance"]["name"])
-            t0 = time.perf_counter()
-            sess = analyze_recording(res.recording, guidance)
-            dt = time.perf_counter() - t0
-            pred = sess.to_json_dict()["reps"]
-            truth = res.truth["reps"]
-            for s in (score, sc):
-                s.seconds += dt
-                # (the stream time each rep was reported at: offline analysis
-                # runs the live schedule, so this is the live path's latency)
-                s.delays.extend(r.reported_at - r.end for r in sess.reps if r.reported_at is not None)
-            score.add(f"{scen}#{seed}", pred, truth, args.verbose)
-            sc.add(f"{scen}#{seed}", pred, truth, False)
+        for s in (score, sc):
+            s.seconds += dt
+            s.delays.extend(delays)
+        score.add(name, pred, truth, args.verbose)
+        sc.add(name, pred, truth, False)
+        counts[name] = session_counts(pred, truth)
     for scen, sc in per_scen.items():
         print(f"== {scen}")
         sc.report()
     print("== ALL")
     score.report()
+    if args.save:
+        with open(args.save, "w", encoding="utf-8") as f:
+            json.dump(counts, f, indent=0)
+    if args.compare:
+        with open(args.compare, encoding="utf-8") as f:
+            compare(json.load(f), counts)
     return 0
 
 
