@@ -1525,3 +1525,16 @@ def test_a_step_of_the_foot_held_before_a_set_after_a_walk_is_its_rest(seed: int
     steps = [d for d in res.truth["distractors"] if d["kind"] == "fidget_step"]
     firsts = [j for j, r in enumerate(truth) if r["index_in_set"] == 1 and any(0 < r["start"] - d["end"] < 8 for d in steps)]
     _assert_read_with_exact_count(sess, truth, firsts)
+
+
+def test_a_first_rep_with_weak_wrong_way_evidence_does_not_turn_the_session_upside_down() -> None:
+    """A standing 5-2-5 session (with sway) whose first true rep's magnitude
+    evidence read -6.1 (the shank's forward tilt cancels most of the heel's
+    rise): taken for a rest between reps read from their top, it turned the
+    whole first set upside down (10 reps lost, 9 false).  Before the first
+    rep the rest is where the athlete stood still, and more is asked."""
+    res, sess = _analysed("acceptance-like", 47803)
+    truth = res.truth["reps"]
+    first_set = [j for j, r in enumerate(truth) if r["set"] == 1]
+    assert len(first_set) >= 10
+    _assert_read_with_exact_count(sess, truth, first_set)

@@ -415,6 +415,14 @@ REP_REST_LEAD_S = 1.0
 #: 32000-39035, the three whose own evidence was under 6 (-3.9, -3.9,
 #: -5.7) were true reps.
 UPSIDE_DOWN_T = 6.0
+#: ... and this before the session's first rep, whose rest is where the
+#: athlete stood or sat still at the start, heels down.  A standing 5-2-5
+#: session's first true rep read -6.1 (the shank's forward tilt cancels
+#: most of the heel's rise), was taken for a rest between reps, and the
+#: whole first set was read from top to top (acceptance-like 47803 with
+#: sway: 10 reps lost, 9 false).  With 9: tuning runs unchanged session for
+#: session, fresh sets +1 exact (cross-check 67 with sway, 10 reps).
+UPSIDE_DOWN_FIRST_T = 9.0
 ORIENT_RESET_DEG = 1.0
 #: ... and the sum holds a turn back by at most this much: what a few clear
 #: reps said, not a whole earlier set.  A strap slip read as a set's first

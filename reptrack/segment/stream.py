@@ -120,7 +120,7 @@ from .params import (  # the thresholds, with their provenance
     SMALL_SLOW_S, STANCE_SHIFT_MAX_S, STEP_LEVELS, STEP_MARGIN_S, STEP_PAST_RETURN_S, STEP_REP_COS,
     STOP_BAND, STOP_FAR_FRAC, STOP_FAR_TEMPO_S, STOP_FAR_WAIT_S, STOP_MIN_S, STOP_PART_MIN_S, STOP_PART_SPEED_FRAC,
     STOP_SPEED_FRAC, STOP_SPLIT_MIN_RMS, STOP_SPLIT_RMS_FRAC,
-    TOP_BAND_FRAC, TOP_FIT_S, T_OFF_FRAC, T_ON_K, T_ON_MAX_DEG, T_ON_MIN_DEG, UPSIDE_DOWN_T,
+    TOP_BAND_FRAC, TOP_FIT_S, T_OFF_FRAC, T_ON_K, T_ON_MAX_DEG, T_ON_MIN_DEG, UPSIDE_DOWN_FIRST_T, UPSIDE_DOWN_T,
     WILD_AXIS_COS,
 )
 from .transitions import TransitionFit, fit_rise, shape_curve, smoothing_s2, with_magnitude, with_magnitude_decided
@@ -1744,7 +1744,10 @@ class StreamAnalyzer:
             )
         decided_end = lower_decided.offset
         ep.orient = lift.rise_t - lower.rise_t
-        if lift.rise_t < 0.0 < lower.rise_t and max(ep.orient, ep.orient + self._orientation(ep.b)) <= -UPSIDE_DOWN_T:
+        # (before the session's first rep the rest is where the athlete
+        # stood or sat still, heels down: more evidence is asked)
+        turn_t = UPSIDE_DOWN_T if self.reps else UPSIDE_DOWN_FIRST_T
+        if lift.rise_t < 0.0 < lower.rise_t and max(ep.orient, ep.orient + self._orientation(ep.b)) <= -turn_t:
             # the shank went down, then up (both significant, by
             # UPSIDE_DOWN_T on its own) -- and the reps since the rest was
             # learnt do not say otherwise: a rest between
