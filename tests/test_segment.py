@@ -221,6 +221,12 @@ def _analysed(scenario: str, seed: int, **overrides: object) -> tuple[SimResult,
     return res, analyze_recording(res.recording, load_guidance(res.truth["guidance"]["name"])).to_json_dict()
 
 
+def _acceptance_like(seed: int, sway: bool = True) -> tuple[SimResult, dict]:
+    """:func:`_analysed` for acceptance-like ``seed``, with its standing
+    sway or (``sway`` False) none."""
+    return _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
+
+
 def _assert_every_rep_read(sess: dict, truth: list[dict]) -> None:
     """Every true rep is read, and no false one."""
     assert len(_match(sess["reps"], truth)) == len(truth) == len(sess["reps"])
@@ -238,7 +244,7 @@ def _assert_set_start_read(seed: int, sway: bool, kinds: set[str], lo: float, hi
     """acceptance-like ``seed`` (with or without sway) has the distractors
     ``kinds``, and the two true reps starting in (``lo``, ``hi``) s are read,
     with the count exact."""
-    res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
+    res, sess = _acceptance_like(seed, sway)
     truth = res.truth["reps"]
     assert kinds <= {d["kind"] for d in res.truth["distractors"]}
     which = [j for j, r in enumerate(truth) if lo < r["start"] < hi]
@@ -960,7 +966,7 @@ def test_a_partial_rep_just_over_a_quarter_at_the_set_tempo_is_counted(seed: int
     %), below the 25 % minimum, and the noise gate kept the 22 % allowance
     from them.  They keep the set's tempo -- lift, pause and lower each at
     least the guidance's minimum -- which sway's excursions do not: counted."""
-    res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
+    res, sess = _acceptance_like(seed, sway)
     truth = res.truth["reps"]
     small = [j for j, t in enumerate(truth) if t["kind"] == "partial" and t["range_rel"] < 0.3]
     _assert_read_with_exact_count(sess, truth, small)
@@ -1013,7 +1019,7 @@ def test_a_set_does_not_open_with_a_quick_out_and_back_off_the_reps_way(seed: in
     out-and-back (lift and lower each under 2 s) that opens the next set and
     goes another way than the earlier reps: a shift of stance, not a rep,
     as already for the session's first movement."""
-    res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
+    res, sess = _acceptance_like(seed, sway)
     truth = res.truth["reps"]
     assert "fidget_step" in [d["kind"] for d in res.truth["distractors"]]
     _assert_every_rep_read(sess, truth)
@@ -1077,7 +1083,7 @@ def test_a_re_strap_that_loops_out_and_back_is_not_a_rep(sway: bool) -> None:
     and back along a loop, not along one great circle as a heel raise does:
     it was read as a rep.  Its path strayed 17 deg sideways of the plane of
     the rest and the peak; a heel raise's strays a few degrees at most."""
-    res, sess = _analysed("acceptance-like", 20009, **({} if sway else {"sway_deg": 0.0}))
+    res, sess = _acceptance_like(20009, sway)
     truth = res.truth["reps"]
     assert "restrap" in [d["kind"] for d in res.truth["distractors"]]
     _assert_every_rep_read(sess, truth)
@@ -1094,7 +1100,7 @@ def test_a_step_of_the_foot_held_before_a_set_is_its_rest(sway: bool) -> None:
     past the old rest's return.  With sway, the stance's sway crossed the
     onset threshold at once: the level is held until the out-and-back to
     the rep's peak leaves it."""
-    res, sess = _analysed("acceptance-like", 21000, **({} if sway else {"sway_deg": 0.0}))
+    res, sess = _acceptance_like(21000, sway)
     truth = res.truth["reps"]
     assert "fidget_step" in [d["kind"] for d in res.truth["distractors"]]
     _assert_every_rep_read(sess, truth)
@@ -1129,7 +1135,7 @@ def test_a_partial_rep_whose_shaking_phase_reads_quick_is_a_rep(seed: int, sway:
     does, and it went the reps' way.  (13029 with sway, a 1.7-deg partial
     rep whose lower a 4-s data gap cut, was read so too until the 2-s
     HESITATION_WAIT_S, which gained seven sessions elsewhere, lost it.)"""
-    res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
+    res, sess = _acceptance_like(seed, sway)
     truth = res.truth["reps"]
     assert any("partial" in r["flags"] for r in truth)
     _assert_every_rep_read(sess, truth)
@@ -1142,7 +1148,7 @@ def test_a_quick_step_held_before_a_slow_set_is_no_rep(sway: bool) -> None:
     pause allows 7 s before a held shift is a change of posture), with the
     set's first lift as its lower; the rest was then learnt at the rep's
     top and the set read upside down (10 missed, 10 false)."""
-    res, sess = _analysed("acceptance-like", 23012, **({} if sway else {"sway_deg": 0.0}))
+    res, sess = _acceptance_like(23012, sway)
     assert res.truth["guidance"]["name"] == "5-2-5"
     assert "fidget_step" in [d["kind"] for d in res.truth["distractors"]]
     _assert_every_rep_read(sess, res.truth["reps"])
@@ -1157,7 +1163,7 @@ def test_a_set_read_from_a_rest_at_the_reps_top_turns_the_right_way_up(seed: int
     false ones.  The acceleration magnitude says such a "rep" went down and
     then up: its held level is the rest, and the set reads the right way up
     from the next rep on (the rep it straddles is lost)."""
-    res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
+    res, sess = _acceptance_like(seed, sway)
     truth = res.truth["reps"]
     matched = _match(sess["reps"], truth)
     assert len(matched) == len(sess["reps"]), "no false reps"
@@ -1187,7 +1193,7 @@ def test_the_set_after_a_re_strap_read_as_a_loop_off_the_reps_plane_is_read(sway
     read as one 20-s movement, and those reps were lost.  Such a loop is a
     wild movement: what follows re-learns the rest quickly.  Every true rep
     is read (with sway one false rep remains)."""
-    res, sess = _analysed("acceptance-like", 33000, **({} if sway else {"sway_deg": 0.0}))
+    res, sess = _acceptance_like(33000, sway)
     assert "restrap" in [d["kind"] for d in res.truth["distractors"]]
     truth = res.truth["reps"]
     assert len(_match(sess["reps"], truth)) == len(truth)
@@ -1203,7 +1209,7 @@ def test_a_rep_begun_soon_after_a_walk_is_read(sway: bool) -> None:
     returned, and the set's first rep, begun 3.9 s after the walk, was taken
     into it -- that rep and the next two were lost (5-2-5, seated, without
     sway).  A capped window cannot change by waiting: it is measured at once."""
-    res, sess = _analysed("acceptance-like", 42012, **({} if sway else {"sway_deg": 0.0}))
+    res, sess = _acceptance_like(42012, sway)
     walks = [d for d in res.truth["distractors"] if d["kind"] == "walk"]
     truth = res.truth["reps"]
     after = [j for j, t in enumerate(truth) if any(0.0 < t["start"] - w["end"] < 4.0 for w in walks)]
@@ -1221,7 +1227,7 @@ def test_a_stale_axis_kept_through_a_re_strap_does_not_lose_the_next_set(sway: b
     30-s limit, and the set's first three reps were lost (both ways).  A
     kept axis that finds no rep from a stepped level is tried as no axis at
     all, under the stricter rules for that case."""
-    res, sess = _analysed("acceptance-like", 34023, **({} if sway else {"sway_deg": 0.0}))
+    res, sess = _acceptance_like(34023, sway)
     kinds = [d["kind"] for d in res.truth["distractors"]]
     assert "restrap" in kinds and "fidget_step" in kinds
     _assert_every_rep_read(sess, res.truth["reps"])
@@ -1236,7 +1242,7 @@ def test_a_fidget_right_after_a_re_strap_is_not_learnt_as_the_rest(sway: bool) -
     learnt from the fidget sat off the stance, and the set's first rep was
     lost inside a movement that never returned (both ways).  The rest is
     learnt from a second that is still in direction too."""
-    res, sess = _analysed("acceptance-like", 36024, **({} if sway else {"sway_deg": 0.0}))
+    res, sess = _acceptance_like(36024, sway)
     kinds = [d["kind"] for d in res.truth["distractors"]]
     assert "restrap" in kinds and "fidget" in kinds
     _assert_every_rep_read(sess, res.truth["reps"])
@@ -1494,9 +1500,8 @@ def test_a_partial_rep_read_low_with_a_short_lower_is_read(seed: int, sway: bool
     clear of sway or paced like a rep, and "paced" asked a 2-s lower.  It
     now asks the lift and the pause to keep the guidance and the lower to
     last a second."""
-    res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
+    res, sess = _acceptance_like(seed, sway)
     truth = res.truth["reps"]
-    assert len(sess["reps"]) == len(truth)
     parts = [j for j, r in enumerate(truth) if r["kind"] == "partial"]
     assert parts
     _assert_read_with_exact_count(sess, truth, parts)
@@ -1508,7 +1513,7 @@ def test_a_bounce_straight_after_a_rep_is_read_though_its_top_reads_high(seed: i
     one: the lever arm's tangential acceleration at its quick turn lifts the
     top, so its range read 1.5-1.7x the reference and it was rejected as an
     oversized quick out-and-back (a kick)."""
-    res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
+    res, sess = _acceptance_like(seed, sway)
     truth = res.truth["reps"]
     bounces = [j for j, r in enumerate(truth) if r["kind"] == "fast" and j and r["start"] - truth[j - 1]["end"] < 0.3]
     _assert_read_with_exact_count(sess, truth, bounces)
@@ -1520,7 +1525,7 @@ def test_a_step_of_the_foot_held_before_a_set_after_a_walk_is_its_rest(seed: int
     new tilt 4-5 deg away and holds it 3-7 s before the set's first rep:
     held less than a long pause, the level was taken for a rep's top, the
     step and the lift were read as one movement, and the rep was lost."""
-    res, sess = _analysed("acceptance-like", seed, **({} if sway else {"sway_deg": 0.0}))
+    res, sess = _acceptance_like(seed, sway)
     truth = res.truth["reps"]
     steps = [d for d in res.truth["distractors"] if d["kind"] == "fidget_step"]
     firsts = [j for j, r in enumerate(truth) if r["index_in_set"] == 1 and any(0 < r["start"] - d["end"] < 8 for d in steps)]

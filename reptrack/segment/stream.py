@@ -1175,11 +1175,8 @@ class StreamAnalyzer:
         # left by the lower, back towards rest.  A step of the foot just
         # after a re-strap, the set's first rep from the new level: the
         # level's sway read as leaving it at once, and the set was lost)
-        farther = (
-            axis is None
-            and float(d[min(p0 + pk, len(d) - 1)]) > float(d[p0]) + need
-            and rise >= int(FARTHER_HELD_S * self.fs)
-        )
+        held_2s = rise >= int(FARTHER_HELD_S * self.fs)
+        farther = axis is None and float(d[min(p0 + pk, len(d) - 1)]) > float(d[p0]) + need and held_2s
         # (... nor, with no axis, a level reached at a step -- the move onto
         # it settled within SHIFT_FAST_S and twice CROSS_HOLD_S of the
         # movement's start, as no rep's lift does -- and held FARTHER_HELD_S:
@@ -1187,11 +1184,7 @@ class StreamAnalyzer:
         # set's first rep; held less than a long pause, its level was taken
         # for a top, the step and the lift read as one movement, and the rep
         # was lost -- 30004, 35030)
-        stepped = (
-            axis is None
-            and p0 <= int((SHIFT_FAST_S + 2 * CROSS_HOLD_S) * self.fs)
-            and rise >= int(FARTHER_HELD_S * self.fs)
-        )
+        stepped = axis is None and p0 <= int((SHIFT_FAST_S + 2 * CROSS_HOLD_S) * self.fs) and held_2s
         if not (
             far
             and not (at_top and rise < held and not (farther or stepped))
@@ -1749,7 +1742,7 @@ class StreamAnalyzer:
         turn_t = UPSIDE_DOWN_T if self.reps else UPSIDE_DOWN_FIRST_T
         if lift.rise_t < 0.0 < lower.rise_t and max(ep.orient, ep.orient + self._orientation(ep.b)) <= -turn_t:
             # the shank went down, then up (both significant, by
-            # UPSIDE_DOWN_T on its own) -- and the reps since the rest was
+            # turn_t on its own) -- and the reps since the rest was
             # learnt do not say otherwise: a rest between
             # reps, read from a rest learnt at the reps' top; its held level
             # is the rest
